@@ -1,0 +1,224 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.error_response import ErrorResponse
+from ...models.wait_response import WaitResponse
+from ...types import UNSET, Unset
+from typing import cast
+from uuid import UUID
+
+
+
+def _get_kwargs(
+    job_id: UUID,
+    *,
+    timeout: str | Unset = UNSET,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    params["timeout"] = timeout
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/jobs/{job_id}/wait".format(job_id=quote(str(job_id), safe=""),),
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorResponse | WaitResponse | None:
+    if response.status_code == 200:
+        response_200 = WaitResponse.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorResponse.from_dict(response.json())
+
+
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = ErrorResponse.from_dict(response.json())
+
+
+
+        return response_404
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorResponse | WaitResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    job_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    timeout: str | Unset = UNSET,
+
+) -> Response[ErrorResponse | WaitResponse]:
+    """ Long-poll, timeout in the query string
+
+     The same as `wait_for_job` with the timeout in `?timeout=`.
+
+    Args:
+        job_id (UUID):
+        timeout (str | Unset): A Go duration string such as `10s`, `1500ms`, `1h2m3.5s` or `-1s`.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | WaitResponse]
+     """
+
+
+    kwargs = _get_kwargs(
+        job_id=job_id,
+timeout=timeout,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    job_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    timeout: str | Unset = UNSET,
+
+) -> ErrorResponse | WaitResponse | None:
+    """ Long-poll, timeout in the query string
+
+     The same as `wait_for_job` with the timeout in `?timeout=`.
+
+    Args:
+        job_id (UUID):
+        timeout (str | Unset): A Go duration string such as `10s`, `1500ms`, `1h2m3.5s` or `-1s`.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | WaitResponse
+     """
+
+
+    return sync_detailed(
+        job_id=job_id,
+client=client,
+timeout=timeout,
+
+    ).parsed
+
+async def asyncio_detailed(
+    job_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    timeout: str | Unset = UNSET,
+
+) -> Response[ErrorResponse | WaitResponse]:
+    """ Long-poll, timeout in the query string
+
+     The same as `wait_for_job` with the timeout in `?timeout=`.
+
+    Args:
+        job_id (UUID):
+        timeout (str | Unset): A Go duration string such as `10s`, `1500ms`, `1h2m3.5s` or `-1s`.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | WaitResponse]
+     """
+
+
+    kwargs = _get_kwargs(
+        job_id=job_id,
+timeout=timeout,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    job_id: UUID,
+    *,
+    client: AuthenticatedClient | Client,
+    timeout: str | Unset = UNSET,
+
+) -> ErrorResponse | WaitResponse | None:
+    """ Long-poll, timeout in the query string
+
+     The same as `wait_for_job` with the timeout in `?timeout=`.
+
+    Args:
+        job_id (UUID):
+        timeout (str | Unset): A Go duration string such as `10s`, `1500ms`, `1h2m3.5s` or `-1s`.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | WaitResponse
+     """
+
+
+    return (await asyncio_detailed(
+        job_id=job_id,
+client=client,
+timeout=timeout,
+
+    )).parsed

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from ..types import UNSET, Unset
+
+
+
+
+
+
+T = TypeVar("T", bound="HealthComponent")
+
+
+
+@_attrs_define
+class HealthComponent:
+    
+
+    healthy: bool
+    latency: int | Unset = UNSET
+    """ Nanoseconds. """
+    message: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        healthy = self.healthy
+
+        latency = self.latency
+
+        message = self.message
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "healthy": healthy,
+        })
+        if latency is not UNSET:
+            field_dict["latency"] = latency
+        if message is not UNSET:
+            field_dict["message"] = message
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        healthy = d.pop("healthy")
+
+        latency = d.pop("latency", UNSET)
+
+        message = d.pop("message", UNSET)
+
+        health_component = cls(
+            healthy=healthy,
+            latency=latency,
+            message=message,
+        )
+
+
+        health_component.additional_properties = d
+        return health_component
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
