@@ -61,9 +61,7 @@ def _differences(left: Path, right: Path) -> list[str]:
     def walk(cmp: filecmp.dircmp[str], prefix: str) -> None:
         found.extend(f"only committed: {prefix}{n}" for n in cmp.left_only if n != "__pycache__")
         found.extend(f"only generated: {prefix}{n}" for n in cmp.right_only if n != "__pycache__")
-        _, mismatch, errors = filecmp.cmpfiles(
-            cmp.left, cmp.right, cmp.common_files, shallow=False
-        )
+        _, mismatch, errors = filecmp.cmpfiles(cmp.left, cmp.right, cmp.common_files, shallow=False)
         found.extend(f"differs: {prefix}{n}" for n in mismatch + errors)
         for name, sub in cmp.subdirs.items():
             if name != "__pycache__":

@@ -1,0 +1,89 @@
+"""GopherQueue: the Python SDK for the GopherQueue job server.
+
+``GopherQueue`` is the asyncio client, ``GopherQueueSync`` the synchronous one; both offer the
+same operations. The generated low-level package, ``gopherqueue_api``, is reachable through
+``client.raw`` for calls the high-level clients do not cover.
+"""
+
+from ._client import GopherQueue, GopherQueueSync, InsecureTransportWarning
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    BatchConflictError,
+    ConflictError,
+    GopherQueueError,
+    JobFailedError,
+    JobNotFoundError,
+    NotFoundError,
+    OutputDecodeError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResultNotReadyError,
+    ServerError,
+    UnexpectedResponseError,
+    ValidationError,
+    WaitTimeoutError,
+)
+from ._models import (
+    BatchItem,
+    BatchResult,
+    ErrorCategory,
+    Health,
+    HealthComponent,
+    Job,
+    JobResult,
+    JobState,
+    Priority,
+    QueueStats,
+    WaitResult,
+    WorkerStats,
+)
+from ._operations import JobSpec
+from ._retry import RetryEvent, RetryPolicy
+from ._version import __version__
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BatchConflictError",
+    "BatchItem",
+    "BatchResult",
+    "ConflictError",
+    "ErrorCategory",
+    "GopherQueue",
+    "GopherQueueError",
+    "GopherQueueSync",
+    "Health",
+    "HealthComponent",
+    "InsecureTransportWarning",
+    "Job",
+    "JobFailedError",
+    "JobNotFoundError",
+    "JobResult",
+    "JobSpec",
+    "JobState",
+    "NotFoundError",
+    "OutputDecodeError",
+    "PermissionDeniedError",
+    "Priority",
+    "QueueStats",
+    "RateLimitError",
+    "ResultNotReadyError",
+    "RetryEvent",
+    "RetryPolicy",
+    "ServerError",
+    "UnexpectedResponseError",
+    "ValidationError",
+    "WaitResult",
+    "WaitTimeoutError",
+    "WorkerStats",
+    "__version__",
+]

@@ -1,0 +1,618 @@
+"""One flow per operation: check the arguments, build the generated request, parse the reply.
+
+Flows are I/O free (see ``_transport``): both clients run the same flow, the sync client with
+:func:`~gopherqueue._transport.run_sync`, the async one with
+:func:`~gopherqueue._transport.run_async`. Requests are built by the generated endpoint
+modules' request builders and replies parsed by the generated models; this module adds the
+argument checks, error mapping, and the multi-request logic (wait's long-poll loop, batch
+chunking, exactly-once resolution, recognising a retried request's own earlier success).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+import httpx
+
+from . import _convert as convert
+from ._exceptions import (
+    APIConnectionError,
+    BatchConflictError,
+    ConflictError,
+    JobFailedError,
+    JobNotFoundError,
+    RateLimitError,
+    ResultNotReadyError,
+    ServerError,
+    UnexpectedResponseError,
+    ValidationError,
+    WaitTimeoutError,
+    excerpt,
+    status_error,
+)
+from ._models import (
+    BatchItem,
+    BatchResult,
+    Health,
+    Job,
+    JobResult,
+    JobState,
+    QueueStats,
+    WaitResult,
+)
+from ._retry import Reply, RetryPolicy, send
+from ._transport import Flow, Request, Sleep
+
+if TYPE_CHECKING:
+    from gopherqueue_api.models.submit_job_request import SubmitJobRequest
+
+__all__ = ["MAX_BATCH", "JobSpec", "Settings"]
+
+M = TypeVar("M")
+
+MAX_BATCH = 1000
+"""The server refuses batches of more than this many jobs."""
+
+WAIT_CHUNK_MAX = 28.0
+"""The real server drops any reply due 30 s or more after the request; stay clear of it."""
+
+_WAIT_READ_MARGIN = 5.0
+_SUBMIT_FIELDS = frozenset(
+    {
+        "type",
+        "payload",
+        "priority",
+        "delay",
+        "scheduled_at",
+        "timeout",
+        "max_attempts",
+        "idempotency_key",
+        "correlation_id",
+        "tags",
+    }
+)
+
+
+@attrs.frozen(kw_only=True)
+class Settings:
+    """Everything a flow needs to know about the client that runs it."""
+
+    base_url: str
+    headers: dict[str, str]
+    timeout: httpx.Timeout
+    retry: RetryPolicy
+    wait_chunk: float
+    auto_idempotency_key: bool
+
+
+@attrs.frozen(kw_only=True)
+class JobSpec:
+    """One job to submit in a batch, as a typed alternative to a dict.
+
+    The fields and their accepted values are those of ``submit``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    type: str
+    payload: Any = None
+    priority: int | None = None
+    delay: convert.Duration | None = None
+    scheduled_at: datetime | None = None
+    timeout: convert.Duration | None = None
+    max_attempts: int | None = None
+    idempotency_key: str | None = None
+    correlation_id: str | None = None
+    tags: Mapping[str, str] | None = None
+
+
+def _request(
+    settings: Settings,
+    operation: str,
+    kwargs: dict[str, Any],
+    *,
+    timeout: httpx.Timeout | None = None,
+) -> Request:
+    return Request(
+        operation=operation,
+        kwargs=kwargs,
+        base_url=settings.base_url,
+        headers=settings.headers,
+        timeout=settings.timeout if timeout is None else timeout,
+    )
+
+
+def _parse(response: httpx.Response, operation: str, from_dict: Callable[[Any], M]) -> M:
+    """Parse a 2xx JSON body with a generated model, or raise UnexpectedResponseError."""
+    try:
+        return from_dict(response.json())
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        kind = response.headers.get("content-type", "no content type")
+        shown = excerpt(response.content) if response.content else "empty body"
+        raise UnexpectedResponseError(
+            f"{operation}: could not read the {response.status_code} reply ({kind}): "
+            f"{type(exc).__name__}: {exc}; body: {shown}",
+            response=response,
+        ) from exc
+
+
+def build_submit_body(
+    settings: Settings,
+    field: str,
+    job_type: object,
+    payload: object = None,
+    *,
+    priority: object = None,
+    delay: object = None,
+    scheduled_at: object = None,
+    timeout: object = None,
+    max_attempts: object = None,
+    idempotency_key: object = None,
+    correlation_id: object = None,
+    tags: object = None,
+) -> tuple[SubmitJobRequest, bool]:
+    """Check submit arguments and build the generated request model.
+
+    ``field`` prefixes field names in errors (``""`` for submit, ``"jobs[3]."`` in batches).
+    Returns the model and whether its idempotency key was generated here.
+    """
+    from gopherqueue_api.models.submit_job_request import SubmitJobRequest
+    from gopherqueue_api.models.submit_job_request_tags import SubmitJobRequestTags
+
+    # submit() names its argument job_type; a batch item names the wire field, type.
+    type_field = f"{field}type" if field else "job_type"
+    body = SubmitJobRequest(type_=convert.check_job_type(job_type, type_field))
+    if payload is not None:
+        convert.check_payload(payload, f"{field}payload")
+        body.payload = payload
+    if priority is not None:
+        body.priority = convert.check_priority(priority, f"{field}priority")
+    if delay is not None:
+        body.delay = convert.to_go_duration(delay, f"{field}delay")
+    if scheduled_at is not None:
+        body.scheduled_at = convert.check_scheduled_at(scheduled_at, f"{field}scheduled_at")
+    if timeout is not None:
+        body.timeout = convert.to_go_duration(timeout, f"{field}timeout")
+    if max_attempts is not None:
+        body.max_attempts = convert.check_max_attempts(max_attempts, f"{field}max_attempts")
+    for name, value in (("idempotency_key", idempotency_key), ("correlation_id", correlation_id)):
+        if value is not None and (not isinstance(value, str) or not value):
+            raise ValidationError(
+                f"{field}{name} must be a non-empty string, got {type(value).__name__}"
+                + (" ''" if value == "" else ""),
+                field=f"{field}{name}",
+            )
+    if tags is not None:
+        checked = convert.check_tags(tags, f"{field}tags")
+        if checked:
+            wire_tags = SubmitJobRequestTags()
+            wire_tags.additional_properties = checked
+            body.tags = wire_tags
+    generated = False
+    if isinstance(idempotency_key, str):
+        body.idempotency_key = idempotency_key
+    elif settings.auto_idempotency_key:
+        # One key per logical submit, reused by every retry of it: a retry after a lost
+        # response then gets the existing job back (200) instead of creating a second one.
+        body.idempotency_key = f"gq-{uuid.uuid4()}"
+        generated = True
+    if isinstance(correlation_id, str):
+        body.correlation_id = correlation_id
+    return body, generated
+
+
+def submit_body_from_item(
+    settings: Settings, index: int, item: object
+) -> tuple[SubmitJobRequest, bool]:
+    """Check one ``submit_batch`` item (a dict with wire field names, or a JobSpec)."""
+    field = f"jobs[{index}]."
+    if isinstance(item, JobSpec):
+        values: dict[str, Any] = attrs.asdict(item, recurse=False)
+    elif isinstance(item, Mapping):
+        values = {}
+        for key, value in item.items():  # pyright: ignore[reportUnknownVariableType]
+            if key not in _SUBMIT_FIELDS:
+                raise ValidationError(
+                    f"{field[:-1]} has an unknown field {key!r}; expected some of {sorted(_SUBMIT_FIELDS)}",
+                    field=f"{field}{key}",
+                )
+            values[key] = value
+        if "type" not in values:
+            raise ValidationError(f"{field}type is required", field=f"{field}type")
+    else:
+        raise ValidationError(
+            f"{field[:-1]} must be a dict or a JobSpec, got {type(item).__name__}", field=field[:-1]
+        )
+    job_type = values.pop("type")
+    payload = values.pop("payload", None)
+    return build_submit_body(settings, field, job_type, payload, **values)
+
+
+def submit(settings: Settings, body: SubmitJobRequest) -> Flow[Job]:
+    """POST /api/v1/jobs; 201 created, 200 an idempotent replay."""
+    from gopherqueue_api.api.jobs import submit_job
+    from gopherqueue_api.models.job import Job as RawJob
+
+    reply = yield from send(
+        _request(settings, "submit_job", submit_job._get_kwargs(body=body)), settings.retry
+    )
+    raw = _parse(reply.response, "submit_job", RawJob.from_dict)
+    return Job.from_api(raw, replayed=reply.response.status_code == 200)
+
+
+def submit_batch(settings: Settings, items: Iterable[object], *, atomic: bool) -> Flow[BatchResult]:
+    """POST /api/v1/jobs/batch, split into server-sized chunks when not atomic."""
+    if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
+        raise ValidationError("jobs must be a list of dicts or JobSpecs", field="jobs")
+    if not isinstance(atomic, bool):
+        raise ValidationError(f"atomic must be a bool, got {type(atomic).__name__}", field="atomic")
+    checked = [submit_body_from_item(settings, i, item) for i, item in enumerate(items)]
+    if not checked:
+        raise ValidationError("jobs must hold at least one job", field="jobs")
+    if atomic and len(checked) > MAX_BATCH:
+        raise ValidationError(
+            f"an atomic batch holds at most {MAX_BATCH} jobs (the server's limit), got {len(checked)}; "
+            "submit it non-atomically to have it split into chunks",
+            field="jobs",
+        )
+    if atomic:
+        return (yield from _submit_chunk(settings, checked, 0, atomic=True))
+    parts: list[BatchResult] = []
+    for start in range(0, len(checked), MAX_BATCH):
+        part = yield from _submit_chunk(
+            settings, checked[start : start + MAX_BATCH], start, atomic=False
+        )
+        parts.append(part)
+    if len(parts) == 1:
+        return parts[0]
+    return BatchResult(
+        total=sum(p.total for p in parts),
+        accepted=sum(p.accepted for p in parts),
+        rejected=sum(p.rejected for p in parts),
+        results=[item for p in parts for item in p.results],
+    )
+
+
+def _submit_chunk(
+    settings: Settings, chunk: list[tuple[SubmitJobRequest, bool]], offset: int, *, atomic: bool
+) -> Flow[BatchResult]:
+    from gopherqueue_api.api.jobs import submit_batch as submit_batch_api
+    from gopherqueue_api.models.batch_request import BatchRequest
+    from gopherqueue_api.models.batch_response import BatchResponse as RawBatchResponse
+
+    body = BatchRequest(jobs=[b for b, _ in chunk], atomic=atomic)
+    request = _request(settings, "submit_batch", submit_batch_api._get_kwargs(body=body))
+    try:
+        reply = yield from send(request, settings.retry)
+    except BatchConflictError as exc:
+        # Our generated keys are new by construction, so one that "already exists" was stored
+        # by an earlier attempt of this very call whose response was lost. Resolve every item
+        # through single submit, which answers an existing key with its job.
+        if not (0 <= exc.index < len(chunk) and chunk[exc.index][1]):
+            raise
+        items: list[BatchItem] = []
+        for i, (item_body, _) in enumerate(chunk):
+            job = yield from submit(settings, item_body)
+            items.append(BatchItem(index=offset + i, success=True, job=job, error=None))
+        return BatchResult(total=len(items), accepted=len(items), rejected=0, results=items)
+    result = _parse(reply.response, "submit_batch", RawBatchResponse.from_dict)
+    parsed = BatchResult.from_api(result, offset=offset)
+    resolved: list[BatchItem] = []
+    fixed = 0
+    for item in parsed.results:
+        local = item.index - offset
+        if (
+            not item.success
+            and item.error == "job already exists"
+            and 0 <= local < len(chunk)
+            and chunk[local][1]
+        ):
+            job = yield from submit(settings, chunk[local][0])
+            resolved.append(BatchItem(index=item.index, success=True, job=job, error=None))
+            fixed += 1
+        else:
+            resolved.append(item)
+    if not fixed:
+        return parsed
+    return BatchResult(
+        total=parsed.total,
+        accepted=parsed.accepted + fixed,
+        rejected=parsed.rejected - fixed,
+        results=resolved,
+    )
+
+
+def get(settings: Settings, job_id: object, *, include_result: bool = True) -> Flow[Job]:
+    """GET /api/v1/jobs/{id}, and the result too when the job has finished."""
+    from gopherqueue_api.api.jobs import get_job
+    from gopherqueue_api.models.job import Job as RawJob
+
+    canonical = convert.check_job_id(job_id)
+    reply = yield from send(
+        _request(settings, "get_job", get_job._get_kwargs(uuid.UUID(canonical))), settings.retry
+    )
+    raw = _parse(reply.response, "get_job", RawJob.from_dict)
+    job_result: JobResult | None = None
+    if include_result and JobState(raw.state).is_terminal:
+        try:
+            job_result = yield from result(settings, canonical)
+        except (ResultNotReadyError, JobNotFoundError):
+            job_result = None  # cancelled before it ran, or deleted in between
+    return Job.from_api(raw, job_result=job_result)
+
+
+def result(settings: Settings, job_id: object) -> Flow[JobResult]:
+    """GET /api/v1/jobs/{id}/result."""
+    from gopherqueue_api.api.jobs import get_job_result
+    from gopherqueue_api.models.job_result import JobResult as RawJobResult
+
+    canonical = convert.check_job_id(job_id)
+    request = _request(settings, "get_job_result", get_job_result._get_kwargs(uuid.UUID(canonical)))
+    reply = yield from send(request, settings.retry)
+    raw = _parse(reply.response, "get_job_result", RawJobResult.from_dict)
+    try:
+        return JobResult.from_api(raw)
+    except ValueError as exc:
+        raise UnexpectedResponseError(f"get_job_result: {exc}", response=reply.response) from exc
+
+
+def wait(
+    settings: Settings,
+    job_id: object,
+    timeout: float | None,
+    *,
+    raise_on_timeout: bool = False,
+    raise_on_failure: bool = False,
+) -> Flow[WaitResult]:
+    """Long-poll POST /api/v1/jobs/{id}/wait in chunks below the server's 30 s write timeout,
+    until the job finishes or ``timeout`` seconds pass (``None``: no limit).
+
+    A dropped long-poll (the server restarting, a proxy closing the connection) is retried
+    with backoff until the deadline.
+    """
+    from gopherqueue_api.api.jobs import wait_for_job
+    from gopherqueue_api.models.wait_request import WaitRequest
+    from gopherqueue_api.models.wait_response import WaitResponse as RawWaitResponse
+
+    canonical = convert.check_job_id(job_id)
+    if timeout is not None and (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, (int, float))
+        or not math.isfinite(timeout)
+        or timeout < 0
+    ):
+        raise ValidationError(
+            f"timeout must be a non-negative number of seconds or None, got {timeout!r}",
+            field="timeout",
+        )
+    deadline = None if timeout is None else time.monotonic() + timeout
+    single = attrs.evolve(settings.retry, max_retries=0)
+    path_id = uuid.UUID(canonical)
+    state: JobState | None = None
+    failures = 0
+    last_error: Exception | None = None
+    first = True
+    while True:
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0 and not first:
+            break
+        first = False
+        chunk = (
+            settings.wait_chunk
+            if remaining is None
+            else max(0.0, min(remaining, settings.wait_chunk))
+        )
+        micros = math.ceil(chunk * 1000) * 1000  # whole milliseconds, never rounded down to 0
+        body = WaitRequest(timeout=convert.format_micros(micros))
+        read = chunk + _WAIT_READ_MARGIN
+        request = _request(
+            settings,
+            "wait_for_job",
+            wait_for_job._get_kwargs(path_id, body=body),
+            timeout=httpx.Timeout(
+                settings.timeout.connect,
+                read=read,
+                write=settings.timeout.write,
+                pool=settings.timeout.pool,
+            ),
+        )
+        try:
+            reply: Reply = yield from send(request, single)
+        except (APIConnectionError, RateLimitError, ServerError) as exc:
+            if isinstance(exc, ServerError) and exc.status_code not in (500, 502, 503, 504):
+                raise
+            failures += 1
+            last_error = exc
+            delay = settings.retry.backoff(min(failures, 8)) if settings.retry.backoff_base else 0.0
+            if deadline is not None:
+                delay = min(delay, max(0.0, deadline - time.monotonic()))
+            yield Sleep(delay)
+            continue
+        failures = 0
+        outcome = WaitResult.from_api(
+            _parse(reply.response, "wait_for_job", RawWaitResponse.from_dict)
+        )
+        state = outcome.state
+        if outcome.completed:
+            if raise_on_failure and not outcome.success:
+                detail = (
+                    outcome.result.error
+                    if outcome.result and outcome.result.error
+                    else f"state {outcome.state}"
+                )
+                raise JobFailedError(f"job {canonical} did not succeed: {detail}", outcome=outcome)
+            return outcome
+    if state is None and last_error is not None:
+        raise last_error
+    outcome = WaitResult(
+        job_id=canonical,
+        state=state if state is not None else JobState.PENDING,
+        completed=False,
+        success=False,
+        timed_out=True,
+        result=None,
+    )
+    if raise_on_timeout:
+        raise WaitTimeoutError(
+            f"job {canonical} did not finish within {timeout} s (state {outcome.state})",
+            outcome=outcome,
+        )
+    return outcome
+
+
+def cancel(
+    settings: Settings, job_id: object, *, reason: str | None = None, force: bool = False
+) -> Flow[Job]:
+    """POST /api/v1/jobs/{id}/cancel."""
+    from gopherqueue_api.api.jobs import cancel_job
+    from gopherqueue_api.models.cancel_request import CancelRequest
+    from gopherqueue_api.models.job import Job as RawJob
+
+    canonical = convert.check_job_id(job_id)
+    if reason is not None and not isinstance(reason, str):
+        raise ValidationError(f"reason must be a str, got {type(reason).__name__}", field="reason")
+    if not isinstance(force, bool):
+        raise ValidationError(f"force must be a bool, got {type(force).__name__}", field="force")
+    body = CancelRequest(force=force)
+    if reason is not None:
+        body.reason = reason
+    request = _request(
+        settings, "cancel_job", cancel_job._get_kwargs(uuid.UUID(canonical), body=body)
+    )
+    reply = yield from _send_recognising_own_success(settings, request, 409)
+    if reply.response.status_code == 409:
+        # An earlier attempt whose response was lost may have cancelled it already.
+        job = yield from get(settings, canonical, include_result=False)
+        if job.state == JobState.CANCELLED:
+            return job
+        raise status_error(reply.response, operation="cancel_job")
+    return Job.from_api(_parse(reply.response, "cancel_job", RawJob.from_dict))
+
+
+def retry(settings: Settings, job_id: object, *, reset_attempts: bool = False) -> Flow[Job]:
+    """POST /api/v1/jobs/{id}/retry."""
+    from gopherqueue_api.api.jobs import retry_job
+    from gopherqueue_api.models.job import Job as RawJob
+    from gopherqueue_api.models.retry_request import RetryRequest
+
+    canonical = convert.check_job_id(job_id)
+    if not isinstance(reset_attempts, bool):
+        raise ValidationError(
+            f"reset_attempts must be a bool, got {type(reset_attempts).__name__}",
+            field="reset_attempts",
+        )
+    body = RetryRequest(reset_attempts=reset_attempts)
+    request = _request(
+        settings, "retry_job", retry_job._get_kwargs(uuid.UUID(canonical), body=body)
+    )
+    reply = yield from _send_recognising_own_success(settings, request, 500)
+    if reply.response.status_code == 500:
+        # The server refuses to retry a job that is not failed; after a lost response that
+        # means our earlier attempt already moved it on.
+        job = yield from get(settings, canonical, include_result=False)
+        if job.state not in (JobState.FAILED, JobState.DEAD_LETTER):
+            return job
+        raise status_error(reply.response, operation="retry_job")
+    return Job.from_api(_parse(reply.response, "retry_job", RawJob.from_dict))
+
+
+def delete(settings: Settings, job_id: object) -> Flow[None]:
+    """DELETE /api/v1/jobs/{id}; 204 with no body."""
+    from gopherqueue_api.api.jobs import delete_job
+
+    canonical = convert.check_job_id(job_id)
+    request = _request(settings, "delete_job", delete_job._get_kwargs(uuid.UUID(canonical)))
+    reply = yield from _send_recognising_own_success(settings, request, 404)
+    if reply.response.status_code not in (204, 404):
+        # DELETE /api/v1 answers 200 with the API info: a 2xx that is not 204 is not a delete.
+        raise UnexpectedResponseError(
+            f"delete_job: expected 204, got {reply.response.status_code}", response=reply.response
+        )
+    return None
+
+
+def _send_recognising_own_success(settings: Settings, request: Request, status: int) -> Flow[Reply]:
+    """Send; when a retry follows a possibly-applied attempt, hand ``status`` back to the caller
+    (instead of raising) so it can check whether the first attempt did the work."""
+    try:
+        return (yield from send(request, settings.retry))
+    except (ConflictError, JobNotFoundError, ServerError) as exc:
+        if exc.status_code == status and exc.after_ambiguous_attempt:
+            return Reply(exc.response, True)
+        raise
+
+
+def list_jobs(
+    settings: Settings, *, state: object = None, job_type: object = None
+) -> Flow[list[Job]]:
+    """GET /api/v1/jobs: at most 100 jobs, newest first (the server's cap; it has no paging)."""
+    from gopherqueue_api.api.jobs import list_jobs as list_jobs_api
+    from gopherqueue_api.models.job_list import JobList
+    from gopherqueue_api.types import UNSET
+
+    if state is not None and not isinstance(state, str):
+        raise ValidationError(
+            f"state must be a str or JobState, got {type(state).__name__}", field="state"
+        )
+    if job_type is not None:
+        convert.check_job_type(job_type)
+    kwargs = list_jobs_api._get_kwargs(
+        state=UNSET if state is None else str(state),
+        type_=UNSET if job_type is None else str(job_type),
+    )
+    reply = yield from send(_request(settings, "list_jobs", kwargs), settings.retry)
+    raw = _parse(reply.response, "list_jobs", JobList.from_dict)
+    return [Job.from_api(j) for j in raw.jobs]
+
+
+def stats(settings: Settings) -> Flow[QueueStats]:
+    """GET /api/v1/stats."""
+    from gopherqueue_api.api.stats import get_stats
+    from gopherqueue_api.models.stats import Stats
+
+    reply = yield from send(
+        _request(settings, "get_stats", get_stats._get_kwargs()), settings.retry
+    )
+    return QueueStats.from_api(_parse(reply.response, "get_stats", Stats.from_dict))
+
+
+def health(settings: Settings) -> Flow[Health]:
+    """GET /health; an unhealthy server's 503 is returned as a report, not raised."""
+    from gopherqueue_api.api.health import get_health
+    from gopherqueue_api.models.health import Health as RawHealth
+
+    request = _request(settings, "get_health", get_health._get_kwargs())
+    try:
+        reply = yield from send(request, attrs.evolve(settings.retry, max_retries=0))
+        response = reply.response
+    except ServerError as exc:
+        if exc.status_code != 503 or not isinstance(exc.body, dict):
+            raise
+        response = exc.response
+    return Health.from_api(_parse(response, "get_health", RawHealth.from_dict))
+
+
+def probe(settings: Settings, operation: str) -> Flow[bool]:
+    """GET /ready or /live: True when the server says so, False on its 503."""
+    from gopherqueue_api.api.health import get_live, get_ready
+    from gopherqueue_api.models.live import Live
+    from gopherqueue_api.models.ready import Ready
+
+    ready = operation == "get_ready"
+    kwargs = get_ready._get_kwargs() if ready else get_live._get_kwargs()
+    request = _request(settings, operation, kwargs)
+    try:
+        reply = yield from send(request, attrs.evolve(settings.retry, max_retries=0))
+    except ServerError as exc:
+        if exc.status_code == 503:
+            return False
+        raise
+    if ready:
+        return bool(_parse(reply.response, operation, Ready.from_dict).ready)
+    return bool(_parse(reply.response, operation, Live.from_dict).alive)

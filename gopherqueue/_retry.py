@@ -1,0 +1,209 @@
+"""The retry policy: what is retried, how long to wait, and the send-with-retries flow.
+
+Defaults: up to 2 retries on connection errors, timeouts, 408, 429, 502, 503 and 504 (and 500
+for requests that read nothing), full-jitter exponential backoff from 0.5 s capped at 8 s, a
+``Retry-After`` header honoured up to 30 s. 409 and other 4xx answers are never retried.
+
+Retrying a ``submit`` is safe because every submit carries an idempotency key that stays the
+same across its retries (see ``_operations.submit``): a retry after a lost response gets the
+existing job back (200) instead of a second one.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import attrs
+import httpx
+
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    ServerError,
+    status_error,
+)
+from ._transport import Flow, Request, Sleep
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+__all__ = ["Reply", "RetryEvent", "RetryPolicy", "send"]
+
+logger = logging.getLogger("gopherqueue")
+
+_RETRY_STATUSES = frozenset({408, 429, 502, 503, 504})
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@attrs.frozen
+class RetryEvent:
+    """What a retry hook receives before each retry.
+
+    .. versionadded:: 0.1.0
+    """
+
+    operation: str
+    """The operationId being retried, such as ``"submit_job"``."""
+    attempt: int
+    """The retry about to happen: 1 for the first retry."""
+    delay: float
+    """Seconds the SDK waits before the retry."""
+    error: APIError
+    """Why the previous attempt failed."""
+
+
+@attrs.frozen(kw_only=True)
+class RetryPolicy:
+    """How requests are retried. Pass one as ``retry=`` to a client or to ``with_options``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    max_retries: int = attrs.field(default=2, validator=attrs.validators.ge(0))
+    """Retries after the first attempt; 0 disables retrying."""
+    backoff_base: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
+    """The first retry waits up to this many seconds; each further one up to twice as long."""
+    backoff_max: float = attrs.field(default=8.0, validator=attrs.validators.ge(0))
+    """No backoff is longer than this."""
+    retry_after_max: float = attrs.field(default=30.0, validator=attrs.validators.ge(0))
+    """A ``Retry-After`` header is honoured up to this many seconds."""
+    deadline: float | None = attrs.field(default=None)
+    """Seconds from the first attempt after which no retry starts (``None``: no limit)."""
+    on_retry: Callable[[RetryEvent], None] | None = attrs.field(default=None, eq=False)
+    """Called before each retry (a log line at INFO level is written either way)."""
+
+    def backoff(self, retry: int, *, rng: Callable[[], float] = random.random) -> float:
+        """Full-jitter backoff for the ``retry``-th retry (1-based): uniform in [0, cap]."""
+        cap = min(self.backoff_max, self.backoff_base * (2 ** (retry - 1)))
+        return float(cap * rng())
+
+    def is_retryable(self, error: APIError, *, method: str) -> bool:
+        """Whether ``error`` may be retried for a request with this HTTP ``method``."""
+        if isinstance(error, APIConnectionError):
+            return True
+        if isinstance(error, APIStatusError):
+            if error.status_code in _RETRY_STATUSES:
+                return True
+            # A 500 may have been half applied, so only requests that change nothing repeat it.
+            # (ConflictError also carries 500 for the server's mislabelled retry refusal.)
+            return (
+                error.status_code == 500
+                and isinstance(error, ServerError)
+                and method.upper() in _SAFE_METHODS
+            )
+        return False
+
+    def delay_for(self, error: APIError, retry: int) -> float:
+        """Seconds to wait before the ``retry``-th retry after ``error``."""
+        if isinstance(error, APIStatusError):
+            after = retry_after_seconds(error.response.headers.get("retry-after"))
+            if after is not None:
+                return min(after, self.retry_after_max)
+        return self.backoff(retry)
+
+
+def retry_after_seconds(value: str | None, *, now: Callable[[], float] = time.time) -> float | None:
+    """Parse a ``Retry-After`` header: delta-seconds or an HTTP date. ``None`` if absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when: datetime = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, when.timestamp() - now())
+
+
+@attrs.frozen
+class Reply:
+    """A successful response, and whether an earlier attempt may have been applied already.
+
+    ``ambiguous`` is true when a previous attempt of the same request failed in a way that
+    leaves open whether the server acted on it (the response was lost). Operations that are
+    not naturally idempotent (cancel, retry, delete) use it to recognise their own earlier
+    success.
+    """
+
+    response: httpx.Response
+    ambiguous: bool
+
+
+def connection_error(exc: Exception, request: Request) -> APIConnectionError:
+    """Map an httpx transport exception to the SDK's type, without credentials in the text."""
+    method = request.kwargs["method"].upper()
+    url = request.base_url + request.kwargs["url"]
+    what = f"{method} {request.kwargs['url']}"
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"{what} timed out ({type(exc).__name__})", method=method, url=url)
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return APIConnectionError(
+            f"{what}: the server closed the connection without a complete response "
+            "(the real server does this to any reply due 30 s or more after the request)",
+            method=method,
+            url=url,
+        )
+    return APIConnectionError(f"{what} failed: {type(exc).__name__}: {exc}", method=method, url=url)
+
+
+def _maybe_applied(exc: Exception) -> bool:
+    # A connect failure means the request never left; anything later may have been applied.
+    return not isinstance(
+        exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.InvalidURL)
+    )
+
+
+def send(request: Request, policy: RetryPolicy) -> Flow[Reply]:
+    """Send ``request``, retrying by ``policy``; return the 2xx reply or raise the mapped error."""
+    method = request.kwargs["method"].upper()
+    started = time.monotonic()
+    retry = 0
+    ambiguous = False
+    while True:
+        error: APIError
+        try:
+            response: httpx.Response = yield request
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            error = connection_error(exc, request)
+            cause: BaseException = exc
+            applied = _maybe_applied(exc)
+        else:
+            if response.is_success:
+                return Reply(response, ambiguous)
+            error = status_error(response, operation=request.operation)
+            cause = error
+            applied = response.status_code in (502, 504)
+        error.after_ambiguous_attempt = ambiguous
+        retry += 1
+        delay = policy.delay_for(error, retry)
+        if (
+            retry > policy.max_retries
+            or not policy.is_retryable(error, method=method)
+            or (
+                policy.deadline is not None and time.monotonic() - started + delay > policy.deadline
+            )
+        ):
+            if cause is error:
+                raise error
+            raise error from cause
+        ambiguous = ambiguous or applied
+        logger.info(
+            "retrying %s %s in %.2fs (retry %d of %d) after: %s",
+            method,
+            request.kwargs["url"],
+            delay,
+            retry,
+            policy.max_retries,
+            error,
+        )
+        if policy.on_retry is not None:
+            policy.on_retry(RetryEvent(request.operation, retry, delay, error))
+        yield Sleep(delay)
