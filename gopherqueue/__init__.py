@@ -6,6 +6,7 @@ same operations. The generated low-level package, ``gopherqueue_api``, is reacha
 """
 
 from ._client import GopherQueue, GopherQueueSync, InsecureTransportWarning
+from ._events import AsyncEventStream, Event, EventStream, ReconnectEvent
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -51,6 +52,7 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncEventStream",
     "AuthenticationError",
     "BadRequestError",
     "BatchConflictError",
@@ -58,6 +60,8 @@ __all__ = [
     "BatchResult",
     "ConflictError",
     "ErrorCategory",
+    "Event",
+    "EventStream",
     "GopherQueue",
     "GopherQueueError",
     "GopherQueueSync",
@@ -76,6 +80,7 @@ __all__ = [
     "Priority",
     "QueueStats",
     "RateLimitError",
+    "ReconnectEvent",
     "ResultNotReadyError",
     "RetryEvent",
     "RetryPolicy",

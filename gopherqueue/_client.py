@@ -25,9 +25,12 @@ import attrs
 import httpx
 
 from . import _operations as ops
+from ._events import AsyncEventStream, Event, EventStream, ReconnectEvent
+from ._events import events as events_flow
+from ._events import watch as watch_flow
 from ._exceptions import ValidationError
 from ._retry import RetryPolicy
-from ._transport import Flow, run_async, run_sync
+from ._transport import Flow, iterate_async, iterate_sync, run_async, run_sync
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -497,6 +500,47 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         """Whether the server is alive."""
         return self._run(ops.probe(self._settings, "get_live"))
 
+    def events(
+        self,
+        *,
+        job_types: Iterable[str] | None = None,
+        job_id: str | Any = None,
+        event_types: Iterable[str] | None = None,
+        max_reconnects: int | None = 10,
+        on_reconnect: Callable[[ReconnectEvent], None] | None = None,
+    ) -> EventStream[Event]:
+        """Subscribe to the server's events: an iterator of :class:`Event`.
+
+        ``job_id`` filters on the server; ``job_types`` and ``event_types`` on the client (the
+        server cannot). The stream reconnects across the server's 30-second cuts (events sent
+        while reconnecting are lost: the server has no replay) and ``connected`` is surfaced
+        once. ``max_reconnects`` bounds consecutive failed reconnections (``None``: no bound).
+        The server sends no start, progress or completion events: use :meth:`watch` or
+        :meth:`wait` for those. Stops with a typed error on 401, 403 and 404.
+
+        .. versionadded:: 0.1.0
+        """
+        flow = events_flow(
+            self._settings,
+            job_id=job_id,
+            job_types=job_types,
+            event_types=event_types,
+            max_reconnects=max_reconnects,
+            on_reconnect=on_reconnect,
+        )
+        return EventStream(iterate_sync(flow, self._pool.get()))
+
+    def watch(
+        self, job_id: str | Any, *, timeout: float | None = None, poll_interval: float = 1.0
+    ) -> EventStream[Job]:
+        """Yield the job each time its state or progress changes, ending with its terminal
+        state and result (or when ``timeout`` seconds pass).
+
+        .. versionadded:: 0.1.0
+        """
+        flow = watch_flow(self._settings, job_id, timeout=timeout, poll_interval=poll_interval)
+        return EventStream(iterate_sync(flow, self._pool.get()))
+
 
 class GopherQueue(_BaseClient[httpx.AsyncClient]):
     """The asyncio GopherQueue client; every operation is a coroutine.
@@ -629,3 +673,38 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
     async def live(self) -> bool:
         """Whether the server is alive."""
         return await self._run(ops.probe(self._settings, "get_live"))
+
+    def events(
+        self,
+        *,
+        job_types: Iterable[str] | None = None,
+        job_id: str | Any = None,
+        event_types: Iterable[str] | None = None,
+        max_reconnects: int | None = 10,
+        on_reconnect: Callable[[ReconnectEvent], None] | None = None,
+    ) -> AsyncEventStream[Event]:
+        """Subscribe to the server's events: an async iterator of :class:`Event`; see
+        :meth:`GopherQueueSync.events`. Use it with ``async for`` (it is not awaited).
+
+        .. versionadded:: 0.1.0
+        """
+        flow = events_flow(
+            self._settings,
+            job_id=job_id,
+            job_types=job_types,
+            event_types=event_types,
+            max_reconnects=max_reconnects,
+            on_reconnect=on_reconnect,
+        )
+        return AsyncEventStream(iterate_async(flow, self._pool.get))
+
+    def watch(
+        self, job_id: str | Any, *, timeout: float | None = None, poll_interval: float = 1.0
+    ) -> AsyncEventStream[Job]:
+        """Yield the job each time its state or progress changes; see
+        :meth:`GopherQueueSync.watch`. Use it with ``async for``.
+
+        .. versionadded:: 0.1.0
+        """
+        flow = watch_flow(self._settings, job_id, timeout=timeout, poll_interval=poll_interval)
+        return AsyncEventStream(iterate_async(flow, self._pool.get))

@@ -12,13 +12,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Generator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from typing import Any, TypeVar, Union
 
 import attrs
 import httpx
 
-__all__ = ["Flow", "Request", "Sleep", "run_async", "run_sync"]
+__all__ = [
+    "CloseStream",
+    "Emit",
+    "Flow",
+    "OpenStream",
+    "ReadChunk",
+    "Request",
+    "Sleep",
+    "Stream",
+    "iterate_async",
+    "iterate_sync",
+    "run_async",
+    "run_sync",
+]
 
 T = TypeVar("T")
 
@@ -48,9 +61,50 @@ class Sleep:
     seconds: float
 
 
-Effect = Union[Request, Sleep]
+@attrs.frozen
+class OpenStream:
+    """Send ``request`` and hand back a :class:`Stream` whose body is read incrementally."""
+
+    request: Request
+
+
+@attrs.frozen
+class ReadChunk:
+    """Read the next chunk of a stream's body; ``b""`` at its end."""
+
+    stream: Stream
+
+
+@attrs.frozen
+class CloseStream:
+    """Close a stream's connection."""
+
+    stream: Stream
+
+
+@attrs.frozen
+class Emit:
+    """Hand ``item`` to the caller of a streaming operation (events, watch)."""
+
+    item: Any
+
+
+class Stream:
+    """An open streaming response, as a flow sees it."""
+
+    def __init__(self, response: httpx.Response, chunks: Any) -> None:
+        self.response = response
+        self.chunks = chunks
+        self.status_code = response.status_code
+        self.headers = response.headers
+
+
+Effect = Union[Request, Sleep, OpenStream, ReadChunk, CloseStream, Emit]
 Flow = Generator[Effect, Any, T]
 """A flow yields effects, receives their outcomes and returns its result."""
+
+# Transport failures are thrown into the flow, which decides what they mean.
+_TRANSPORT_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
 
 
 def _build(http: httpx.Client | httpx.AsyncClient, effect: Request) -> httpx.Request:
@@ -99,51 +153,170 @@ def _log(
         )
 
 
+class _SyncDriver:
+    def __init__(self, http: httpx.Client) -> None:
+        self.http = http
+        self.open: list[Stream] = []
+
+    def perform(self, effect: Effect) -> Any:
+        if isinstance(effect, Request):
+            started = time.perf_counter()
+            request = _build(self.http, effect)
+            response = self.http.send(request, follow_redirects=False)
+            _log(effect, request, response, started)
+            return response
+        if isinstance(effect, Sleep):
+            time.sleep(effect.seconds)
+            return None
+        if isinstance(effect, OpenStream):
+            request = _build(self.http, effect.request)
+            response = self.http.send(request, stream=True, follow_redirects=False)
+            stream = Stream(response, response.iter_raw())
+            self.open.append(stream)
+            return stream
+        if isinstance(effect, ReadChunk):
+            return next(effect.stream.chunks, b"")
+        if isinstance(effect, CloseStream):
+            self.close(effect.stream)
+            return None
+        raise TypeError(f"a flow run for one result cannot emit items: {effect!r}")
+
+    def close(self, stream: Stream) -> None:
+        if stream in self.open:
+            self.open.remove(stream)
+        stream.response.close()
+
+    def close_all(self) -> None:
+        for stream in list(self.open):
+            self.close(stream)
+
+
+class _AsyncDriver:
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+        self.open: list[Stream] = []
+
+    async def perform(self, effect: Effect) -> Any:
+        if isinstance(effect, Request):
+            started = time.perf_counter()
+            request = _build(self.http, effect)
+            response = await self.http.send(request, follow_redirects=False)
+            _log(effect, request, response, started)
+            return response
+        if isinstance(effect, Sleep):
+            await asyncio.sleep(effect.seconds)
+            return None
+        if isinstance(effect, OpenStream):
+            request = _build(self.http, effect.request)
+            response = await self.http.send(request, stream=True, follow_redirects=False)
+            stream = Stream(response, response.aiter_raw())
+            self.open.append(stream)
+            return stream
+        if isinstance(effect, ReadChunk):
+            try:
+                chunk: bytes = await effect.stream.chunks.__anext__()
+            except StopAsyncIteration:
+                return b""
+            return chunk
+        if isinstance(effect, CloseStream):
+            await self.close(effect.stream)
+            return None
+        raise TypeError(f"a flow run for one result cannot emit items: {effect!r}")
+
+    async def close(self, stream: Stream) -> None:
+        if stream in self.open:
+            self.open.remove(stream)
+        await stream.response.aclose()
+
+    async def close_all(self) -> None:
+        for stream in list(self.open):
+            await self.close(stream)
+
+
 def run_sync(flow: Flow[T], http: httpx.Client) -> T:
-    """Run a flow to completion with a sync httpx client."""
+    """Run a flow to completion with a sync httpx client and return its result."""
+    driver = _SyncDriver(http)
     try:
         effect = next(flow)
         while True:
-            if isinstance(effect, Sleep):
-                time.sleep(effect.seconds)
-                effect = flow.send(None)
-                continue
-            started = time.perf_counter()
             try:
-                request = _build(http, effect)
-                response = http.send(request, follow_redirects=False)
-            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                outcome = driver.perform(effect)
+            except _TRANSPORT_ERRORS as exc:
                 effect = flow.throw(exc)
-                continue
-            _log(effect, request, response, started)
-            effect = flow.send(response)
+            else:
+                effect = flow.send(outcome)
     except StopIteration as stop:
         result: T = stop.value
         return result
     finally:
         flow.close()
+        driver.close_all()
 
 
 async def run_async(flow: Flow[T], http: httpx.AsyncClient) -> T:
-    """Run a flow to completion with an async httpx client."""
+    """Run a flow to completion with an async httpx client and return its result."""
+    driver = _AsyncDriver(http)
     try:
         effect = next(flow)
         while True:
-            if isinstance(effect, Sleep):
-                await asyncio.sleep(effect.seconds)
-                effect = flow.send(None)
-                continue
-            started = time.perf_counter()
             try:
-                request = _build(http, effect)
-                response = await http.send(request, follow_redirects=False)
-            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                outcome = await driver.perform(effect)
+            except _TRANSPORT_ERRORS as exc:
                 effect = flow.throw(exc)
-                continue
-            _log(effect, request, response, started)
-            effect = flow.send(response)
+            else:
+                effect = flow.send(outcome)
     except StopIteration as stop:
         result: T = stop.value
         return result
     finally:
         flow.close()
+        await driver.close_all()
+
+
+def iterate_sync(flow: Flow[None], http: httpx.Client) -> Iterator[Any]:
+    """Run a streaming flow, yielding what it emits. Closing the iterator closes its streams."""
+    driver = _SyncDriver(http)
+    try:
+        effect = next(flow)
+        while True:
+            if isinstance(effect, Emit):
+                yield effect.item
+                effect = flow.send(None)
+                continue
+            try:
+                outcome = driver.perform(effect)
+            except _TRANSPORT_ERRORS as exc:
+                effect = flow.throw(exc)
+            else:
+                effect = flow.send(outcome)
+    except StopIteration:
+        return
+    finally:
+        flow.close()
+        driver.close_all()
+
+
+async def iterate_async(
+    flow: Flow[None], get_http: Callable[[], httpx.AsyncClient]
+) -> AsyncIterator[Any]:
+    """Async twin of :func:`iterate_sync`. The client is fetched on first iteration, inside
+    the event loop that will use its connections."""
+    driver = _AsyncDriver(get_http())
+    try:
+        effect = next(flow)
+        while True:
+            if isinstance(effect, Emit):
+                yield effect.item
+                effect = flow.send(None)
+                continue
+            try:
+                outcome = await driver.perform(effect)
+            except _TRANSPORT_ERRORS as exc:
+                effect = flow.throw(exc)
+            else:
+                effect = flow.send(outcome)
+    except StopIteration:
+        return
+    finally:
+        flow.close()
+        await driver.close_all()

@@ -1,0 +1,415 @@
+"""Real-time events and job watching, written once for both clients.
+
+The real server's stream (PROTOCOL.md section 6) sends ``connected`` first, then
+``job.created``, ``job.cancelled``, ``job.retried`` and ``job.deleted``; it filters only by
+exact job id, has no replay, ignores ``Last-Event-ID``, never reports start, progress,
+completion or failure, and cuts every stream 30 s after it opened. So:
+
+- :func:`events` reconnects whenever the stream ends or breaks, at once after a healthy
+  stream and with jittered exponential backoff after failures, honours the server's ``retry``,
+  sends ``Last-Event-ID``, surfaces ``connected`` only once, filters job types on the client,
+  and stops with a typed error on 401, 403 and 404.
+- :func:`watch` learns about completion the only way the server allows: long-poll ``wait``
+  plus ``get``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Collection, Iterator
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+
+import attrs
+import httpx
+
+from . import _convert as convert
+from . import _operations as ops
+from ._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    AuthenticationError,
+    GopherQueueError,
+    NotFoundError,
+    PermissionDeniedError,
+    UnexpectedResponseError,
+    ValidationError,
+    excerpt,
+    status_error,
+)
+from ._models import Job, JobState
+from ._retry import connection_error
+from ._sse import ServerSentEvent, SSEDecoder
+from ._transport import CloseStream, Emit, Flow, OpenStream, ReadChunk, Request, Sleep, Stream
+
+if TYPE_CHECKING:
+    from gopherqueue_api.models.job import Job as RawJob
+
+__all__ = ["AsyncEventStream", "Event", "EventStream", "ReconnectEvent", "events", "watch"]
+
+T = TypeVar("T")
+
+logger = logging.getLogger("gopherqueue")
+
+# The real server sends keepalives every 30 s (and cuts streams at 30 s); a read timeout well
+# above that tells a silent, dead connection from a quiet stream.
+STREAM_READ_TIMEOUT = 65.0
+_JOB_EVENTS = frozenset({"job.created", "job.cancelled", "job.retried"})
+
+
+@attrs.frozen
+class Event:
+    """One event from the server's stream.
+
+    .. versionadded:: 0.1.0
+    """
+
+    event_type: str
+    """The event name: ``connected``, ``job.created``, ``job.cancelled``, ``job.retried``,
+    ``job.deleted`` (or one a newer server adds)."""
+    data: Any
+    """The event's data, decoded from JSON (the raw text when it is not JSON)."""
+    id: str | None
+    """The SSE ``id`` field; the real server sets it to the job id."""
+    retry: int | None
+    """The reconnection delay in milliseconds, when the server sent one with this event."""
+    job: Job | None
+    """The job, for events whose data is a job (created, cancelled, retried)."""
+
+    @property
+    def job_id(self) -> str | None:
+        """The job the event is about, if any."""
+        if self.job is not None:
+            return self.job.id
+        if isinstance(self.data, dict):
+            value = self.data.get("id")  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+            return value if isinstance(value, str) else None
+        return None
+
+
+@attrs.frozen
+class ReconnectEvent:
+    """What an ``on_reconnect`` hook receives before the stream is reopened.
+
+    .. versionadded:: 0.1.0
+    """
+
+    attempt: int
+    """Consecutive reconnection attempts so far, 1 for the first after a healthy stream."""
+    delay: float
+    """Seconds before the next connection attempt."""
+    error: GopherQueueError | None
+    """Why the previous connection ended; ``None`` when the server simply closed the stream
+    (the real server does so 30 s after every connect)."""
+
+
+def _to_event(sse: ServerSentEvent) -> Event:
+    from gopherqueue_api.models.job import Job as RawJob
+
+    data: Any
+    try:
+        data = json.loads(sse.data)
+    except ValueError:
+        data = sse.data
+    job: Job | None = None
+    if sse.event in _JOB_EVENTS and isinstance(data, dict):
+        try:
+            raw: RawJob = RawJob.from_dict(data)  # pyright: ignore[reportUnknownArgumentType]
+            job = Job.from_api(raw)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            job = None  # not a job after all; the data is still there
+    return Event(event_type=sse.event, data=data, id=sse.id, retry=sse.retry, job=job)
+
+
+def _check_names(value: object, field: str) -> frozenset[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, Collection):
+        raise ValidationError(f"{field} must be a list of str (not a single str)", field=field)
+    names: set[str] = set()
+    for item in value:  # pyright: ignore[reportUnknownVariableType]
+        if not isinstance(item, str) or not item:
+            raise ValidationError(f"{field} must hold non-empty strings", field=field)
+        names.add(item)
+    return frozenset(names)
+
+
+def events(
+    settings: ops.Settings,
+    *,
+    job_id: object = None,
+    job_types: object = None,
+    event_types: object = None,
+    max_reconnects: int | None = 10,
+    reconnect: bool = True,
+    on_reconnect: Callable[[ReconnectEvent], None] | None = None,
+) -> Flow[None]:
+    """Subscribe to the event stream, reconnecting across the server's 30 s cuts.
+
+    ``max_reconnects`` bounds *consecutive* failed reconnection attempts (``None``: no
+    bound); a stream that delivered its ``connected`` event resets the count.
+    """
+    from gopherqueue_api.api.events import stream_events
+    from gopherqueue_api.types import UNSET
+
+    server_filter = None if job_id is None else convert.check_job_id(job_id)
+    types = _check_names(job_types, "job_types")
+    names = _check_names(event_types, "event_types")
+    if max_reconnects is not None and (
+        isinstance(max_reconnects, bool)
+        or not isinstance(max_reconnects, int)
+        or max_reconnects < 0
+    ):
+        raise ValidationError("max_reconnects must be an int >= 0 or None", field="max_reconnects")
+    timeout = httpx.Timeout(
+        settings.timeout.connect,
+        read=max(STREAM_READ_TIMEOUT, settings.timeout.read or 0.0),
+        write=settings.timeout.write,
+        pool=settings.timeout.pool,
+    )
+    kwargs = stream_events._get_kwargs(job_id=UNSET if server_filter is None else server_filter)
+    decoder = SSEDecoder()
+    # Jobs seen in this subscription whose type matched, so their job.deleted (whose data is
+    # only the id) can be matched to job_types too.
+    matching_ids: set[str] = set()
+    surfaced_connected = False
+    failures = 0
+    server_retry: float | None = None
+    while True:
+        headers = {**settings.headers, "Accept": "text/event-stream", "Cache-Control": "no-cache"}
+        if decoder.last_event_id:
+            headers["Last-Event-ID"] = decoder.last_event_id
+        request = Request("stream_events", kwargs, settings.base_url, headers, timeout)
+        error: GopherQueueError | None = None
+        healthy = False
+        stream: Stream | None = None
+        try:
+            opened: Stream = yield OpenStream(request)
+            stream = opened
+            if opened.status_code != 200:
+                yield from _raise_for_stream_status(opened)
+            content_type = opened.headers.get("content-type", "")
+            if not content_type.startswith("text/event-stream"):
+                body = yield ReadChunk(opened)
+                raise UnexpectedResponseError(
+                    f"stream_events: expected text/event-stream, got {content_type or 'no content type'}: "
+                    f"{excerpt(body)}",
+                    response=opened.response,
+                )
+            while True:
+                chunk: bytes = yield ReadChunk(opened)
+                if not chunk:
+                    break
+                for sse in decoder.feed(chunk):
+                    if sse.retry is not None:
+                        server_retry = sse.retry / 1000
+                    if sse.event == "connected":
+                        healthy = True
+                        failures = 0
+                        if surfaced_connected:
+                            continue  # a reconnection, not news for the caller
+                        surfaced_connected = True
+                    event = _to_event(sse)
+                    if not _wanted(event, types, names, matching_ids):
+                        continue
+                    yield Emit(event)
+        except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
+            error = (
+                connection_error(exc, request)
+                if not isinstance(exc, httpx.StreamError)
+                else APIConnectionError(str(exc))
+            )
+        except APIStatusError as exc:
+            if isinstance(
+                exc,
+                (
+                    AuthenticationError,
+                    PermissionDeniedError,
+                    NotFoundError,
+                    UnexpectedResponseError,
+                ),
+            ):
+                raise
+            if exc.status_code < 500 and exc.status_code not in (408, 429):
+                raise
+            error = exc
+        # Not in a `finally`: a flow closed by its consumer must not yield; the driver closes
+        # every stream still open when the flow ends.
+        if stream is not None:
+            yield CloseStream(stream)
+        decoder.close()
+        if not reconnect:
+            if error is not None:
+                raise error
+            return
+        if not healthy:
+            failures += 1
+        if max_reconnects is not None and failures > max_reconnects:
+            message = f"the event stream could not be reopened after {failures - 1} attempts"
+            if error is not None:
+                raise APIConnectionError(f"{message}: {error}") from error
+            raise APIConnectionError(message)
+        if failures == 0:
+            delay = server_retry if server_retry is not None else 0.0
+        else:
+            delay = max(server_retry or 0.0, settings.retry.backoff(failures))
+        logger.info(
+            "event stream %s; reconnecting in %.2fs (attempt %d)",
+            "ended" if error is None else f"failed: {error}",
+            delay,
+            failures or 1,
+        )
+        if on_reconnect is not None:
+            on_reconnect(ReconnectEvent(attempt=failures or 1, delay=delay, error=error))
+        if delay > 0:
+            yield Sleep(delay)
+
+
+def _raise_for_stream_status(stream: Stream) -> Flow[None]:
+    body = b""
+    while len(body) < 65536:
+        chunk: bytes = yield ReadChunk(stream)
+        if not chunk:
+            break
+        body += chunk
+    response = stream.response
+    # Give the error mapping a response with the body it needs.
+    complete = httpx.Response(
+        response.status_code, headers=response.headers, content=body, request=response.request
+    )
+    raise status_error(complete, operation="stream_events")
+
+
+def _wanted(
+    event: Event, types: frozenset[str] | None, names: frozenset[str] | None, matching_ids: set[str]
+) -> bool:
+    if names is not None and event.event_type not in names:
+        return False
+    if types is None or event.event_type == "connected":
+        return True
+    if event.job is not None:
+        if event.job.type in types:
+            matching_ids.add(event.job.id)
+            return True
+        return False
+    job_id = event.job_id
+    return job_id is not None and job_id in matching_ids
+
+
+def watch(
+    settings: ops.Settings,
+    job_id: object,
+    *,
+    timeout: float | None = None,
+    poll_interval: float = 1.0,
+) -> Flow[None]:
+    """Yield the job each time its state or progress changes, ending with its terminal state
+    (with its result). Built on long-poll ``wait`` and ``get``, since the server's stream has no
+    completion or progress events; ``wait`` is the subscription, so a finish between two reads
+    is never missed.
+    """
+    canonical = convert.check_job_id(job_id)
+    if (
+        isinstance(poll_interval, bool)
+        or not isinstance(poll_interval, (int, float))
+        or not 0 < poll_interval <= ops.WAIT_CHUNK_MAX
+    ):
+        raise ValidationError(
+            f"poll_interval must be in (0, {ops.WAIT_CHUNK_MAX}] seconds", field="poll_interval"
+        )
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0
+    ):
+        raise ValidationError(
+            "timeout must be a non-negative number of seconds or None", field="timeout"
+        )
+    deadline = None if timeout is None else time.monotonic() + timeout
+    last: tuple[JobState, float, str | None, int] | None = None
+    while True:
+        job = yield from ops.get(settings, canonical)
+        key = (job.state, job.progress, job.progress_message, job.attempt)
+        if key != last:
+            last = key
+            yield Emit(job)
+        if job.state.is_terminal:
+            return
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            return
+        chunk = poll_interval if remaining is None else min(poll_interval, remaining)
+        # Returns as soon as the job finishes, or after `chunk` to look at progress again.
+        yield from ops.wait(settings, canonical, chunk)
+
+
+class EventStream(Generic[T]):
+    """An iterator over a stream (``events()`` or ``watch()`` of the sync client).
+
+    Iterate it; stop early with ``break``, :meth:`close` or a ``with`` block, and its
+    connection closes.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, items: Iterator[T]) -> None:
+        self._items = items
+
+    def __iter__(self) -> Self:
+        return self
+
+    def __next__(self) -> T:
+        return next(self._items)
+
+    def close(self) -> None:
+        """Stop the stream and close its connection."""
+        close = getattr(self._items, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncEventStream(Generic[T]):
+    """An async iterator over a stream (``events()`` or ``watch()`` of the async client).
+
+    Use ``async for``; stop early with ``break``, :meth:`aclose` or an ``async with`` block, and
+    its connection closes.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, items: AsyncIterator[T]) -> None:
+        self._items = items
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> T:
+        return await self._items.__anext__()
+
+    async def aclose(self) -> None:
+        """Stop the stream and close its connection."""
+        aclose = getattr(self._items, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
