@@ -1,0 +1,1 @@
+"""Contract tests: openapi.yaml checked against the recorded captures and the servers."""
