@@ -255,9 +255,12 @@ def events(
             delay = server_retry if server_retry is not None else 0.0
         else:
             delay = max(server_retry or 0.0, settings.retry.backoff(failures))
-        logger.info(
+        # The real server cuts every stream after 30 s: a routine reconnect after a healthy
+        # stream is logged at DEBUG, a failing one at INFO.
+        logger.log(
+            logging.DEBUG if healthy else logging.INFO,
             "event stream %s; reconnecting in %.2fs (attempt %d)",
-            "ended" if error is None else f"failed: {error}",
+            "ended" if error is None else f"ended: {error}",
             delay,
             failures or 1,
         )
