@@ -138,7 +138,7 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *session.posargs)
 
 
-@nox.session(python=PYTHON)
+@nox.session(python=PYTHON, tags=["ci"])
 def build(session: nox.Session) -> None:
     """Build sdist and wheel, check them, and import the wheel from a fresh venv."""
     session.install("build", "twine", "check-wheel-contents")
