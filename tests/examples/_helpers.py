@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -45,3 +47,13 @@ class Recorder:
         with self._lock:
             self.payloads.append(ctx.payload_json())
         return self.output
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 5.0) -> bool:
+    """Poll ``predicate`` until it is true (True) or ``timeout`` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
