@@ -128,11 +128,17 @@ def _request(
     )
 
 
-def _parse(response: httpx.Response, operation: str, from_dict: Callable[[Any], M]) -> M:
-    """Parse a 2xx JSON body with a generated model, or raise UnexpectedResponseError."""
+def _parse(response: httpx.Response, operation: str, build: Callable[[Any], M]) -> M:
+    """Parse a 2xx JSON body with ``build`` (a generated model's ``from_dict``, or that and the
+    public model made from it), or raise UnexpectedResponseError.
+
+    The public model is built inside too: a field of the wrong type (``"state": null``, a
+    duration that is not a number, output that is not base64) must not escape as a bare
+    ValueError or TypeError.
+    """
     try:
-        return from_dict(response.json())
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        return build(response.json())
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
         kind = response.headers.get("content-type", "no content type")
         shown = excerpt(response.content) if response.content else "empty body"
         raise UnexpectedResponseError(
@@ -242,8 +248,10 @@ def submit(settings: Settings, body: SubmitJobRequest) -> Flow[Job]:
     reply = yield from send(
         _request(settings, "submit_job", submit_job._get_kwargs(body=body)), settings.retry
     )
-    raw = _parse(reply.response, "submit_job", RawJob.from_dict)
-    return Job.from_api(raw, replayed=reply.response.status_code == 200)
+    replayed = reply.response.status_code == 200
+    return _parse(
+        reply.response, "submit_job", lambda d: Job.from_api(RawJob.from_dict(d), replayed=replayed)
+    )
 
 
 def submit_batch(settings: Settings, items: Iterable[object], *, atomic: bool) -> Flow[BatchResult]:
@@ -301,8 +309,11 @@ def _submit_chunk(
             job = yield from submit(settings, item_body)
             items.append(BatchItem(index=offset + i, success=True, job=job, error=None))
         return BatchResult(total=len(items), accepted=len(items), rejected=0, results=items)
-    result = _parse(reply.response, "submit_batch", RawBatchResponse.from_dict)
-    parsed = BatchResult.from_api(result, offset=offset)
+    parsed = _parse(
+        reply.response,
+        "submit_batch",
+        lambda d: BatchResult.from_api(RawBatchResponse.from_dict(d), offset=offset),
+    )
     resolved: list[BatchItem] = []
     fixed = 0
     for item in parsed.results:
@@ -337,14 +348,14 @@ def get(settings: Settings, job_id: object, *, include_result: bool = True) -> F
     reply = yield from send(
         _request(settings, "get_job", get_job._get_kwargs(uuid.UUID(canonical))), settings.retry
     )
-    raw = _parse(reply.response, "get_job", RawJob.from_dict)
-    job_result: JobResult | None = None
-    if include_result and JobState(raw.state).is_terminal:
+    job = _parse(reply.response, "get_job", lambda d: Job.from_api(RawJob.from_dict(d)))
+    if include_result and job.state.is_terminal:
         try:
             job_result = yield from result(settings, canonical)
         except (ResultNotReadyError, JobNotFoundError):
-            job_result = None  # cancelled before it ran, or deleted in between
-    return Job.from_api(raw, job_result=job_result)
+            return job  # cancelled before it ran, or deleted in between
+        return attrs.evolve(job, job_result=job_result)
+    return job
 
 
 def result(settings: Settings, job_id: object) -> Flow[JobResult]:
@@ -355,11 +366,9 @@ def result(settings: Settings, job_id: object) -> Flow[JobResult]:
     canonical = convert.check_job_id(job_id)
     request = _request(settings, "get_job_result", get_job_result._get_kwargs(uuid.UUID(canonical)))
     reply = yield from send(request, settings.retry)
-    raw = _parse(reply.response, "get_job_result", RawJobResult.from_dict)
-    try:
-        return JobResult.from_api(raw)
-    except ValueError as exc:
-        raise UnexpectedResponseError(f"get_job_result: {exc}", response=reply.response) from exc
+    return _parse(
+        reply.response, "get_job_result", lambda d: JobResult.from_api(RawJobResult.from_dict(d))
+    )
 
 
 def wait(
@@ -435,8 +444,10 @@ def wait(
             yield Sleep(delay)
             continue
         failures = 0
-        outcome = WaitResult.from_api(
-            _parse(reply.response, "wait_for_job", RawWaitResponse.from_dict)
+        outcome = _parse(
+            reply.response,
+            "wait_for_job",
+            lambda d: WaitResult.from_api(RawWaitResponse.from_dict(d)),
         )
         state = outcome.state
         if outcome.completed:
@@ -492,7 +503,7 @@ def cancel(
         if job.state == JobState.CANCELLED:
             return job
         raise status_error(reply.response, operation="cancel_job")
-    return Job.from_api(_parse(reply.response, "cancel_job", RawJob.from_dict))
+    return _parse(reply.response, "cancel_job", lambda d: Job.from_api(RawJob.from_dict(d)))
 
 
 def retry(settings: Settings, job_id: object, *, reset_attempts: bool = False) -> Flow[Job]:
@@ -519,7 +530,7 @@ def retry(settings: Settings, job_id: object, *, reset_attempts: bool = False) -
         if job.state not in (JobState.FAILED, JobState.DEAD_LETTER):
             return job
         raise status_error(reply.response, operation="retry_job")
-    return Job.from_api(_parse(reply.response, "retry_job", RawJob.from_dict))
+    return _parse(reply.response, "retry_job", lambda d: Job.from_api(RawJob.from_dict(d)))
 
 
 def delete(settings: Settings, job_id: object) -> Flow[None]:
@@ -567,8 +578,11 @@ def list_jobs(
         type_=UNSET if job_type is None else str(job_type),
     )
     reply = yield from send(_request(settings, "list_jobs", kwargs), settings.retry)
-    raw = _parse(reply.response, "list_jobs", JobList.from_dict)
-    return [Job.from_api(j) for j in raw.jobs]
+    return _parse(
+        reply.response,
+        "list_jobs",
+        lambda d: [Job.from_api(j) for j in JobList.from_dict(d).jobs],
+    )
 
 
 def stats(settings: Settings) -> Flow[QueueStats]:
@@ -579,7 +593,7 @@ def stats(settings: Settings) -> Flow[QueueStats]:
     reply = yield from send(
         _request(settings, "get_stats", get_stats._get_kwargs()), settings.retry
     )
-    return QueueStats.from_api(_parse(reply.response, "get_stats", Stats.from_dict))
+    return _parse(reply.response, "get_stats", lambda d: QueueStats.from_api(Stats.from_dict(d)))
 
 
 def health(settings: Settings) -> Flow[Health]:
@@ -592,10 +606,12 @@ def health(settings: Settings) -> Flow[Health]:
         reply = yield from send(request, attrs.evolve(settings.retry, max_retries=0))
         response = reply.response
     except ServerError as exc:
-        if exc.status_code != 503 or not isinstance(exc.body, dict):
+        # Only a health report is returned; a proxy's or the error envelope's 503 is raised.
+        body: object = exc.body
+        if exc.status_code != 503 or not isinstance(body, dict) or "healthy" not in body:
             raise
         response = exc.response
-    return Health.from_api(_parse(response, "get_health", RawHealth.from_dict))
+    return _parse(response, "get_health", lambda d: Health.from_api(RawHealth.from_dict(d)))
 
 
 def probe(settings: Settings, operation: str) -> Flow[bool]:
