@@ -360,7 +360,7 @@ def status_error(response: httpx.Response, *, operation: str) -> APIStatusError:
         and "already exists" in message
     ):
         index_text = message[len("failed to create job ") :].split(":", 1)[0]
-        index = int(index_text) if index_text.isdigit() else 0
+        index = int(index_text) if index_text.isascii() and index_text.isdigit() else 0
         return BatchConflictError(
             f"atomic batch item {index} has an idempotency key that already exists; the server "
             f"kept items 0..{index - 1} anyway ({message})",

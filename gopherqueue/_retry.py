@@ -114,7 +114,8 @@ def retry_after_seconds(value: str | None, *, now: Callable[[], float] = time.ti
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    # ASCII only: str.isdigit() is also true for "²" (a latin-1 header byte), which float() refuses.
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when: datetime = email.utils.parsedate_to_datetime(value)
