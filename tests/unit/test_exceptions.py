@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 import gopherqueue
 from gopherqueue import (
@@ -250,6 +252,33 @@ def test_replies_that_are_not_the_envelope(
     assert err.status_code == status
     assert err.code is None
     assert shown in err.message
+
+
+@given(
+    status=st.sampled_from([400, 401, 404, 409, 429, 500, 502, 503]),
+    code=st.one_of(st.none(), st.text(max_size=10), st.integers()),
+    message=st.one_of(
+        st.text(max_size=30),
+        st.text(max_size=8).map(lambda t: f"failed to create job {t}: job already exists"),
+        st.integers(),
+    ),
+    operation=st.sampled_from(["submit_batch", "retry_job", "get_job", "get_job_result"]),
+)
+@example(
+    status=500,
+    code="internal_error",
+    message="failed to create job \u00b2: job already exists",
+    operation="submit_batch",
+)
+def test_status_error_maps_any_envelope(
+    status: int, code: Any, message: Any, operation: str
+) -> None:
+    response = reply(ok({"error": {"code": code, "message": message}}, status))
+    err = status_error(response, operation=operation)
+    assert isinstance(err, APIStatusError)
+    assert err.status_code == status
+    if isinstance(err, BatchConflictError):
+        assert err.index >= 0
 
 
 def test_long_bodies_are_shortened() -> None:
