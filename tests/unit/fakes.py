@@ -106,6 +106,51 @@ def wait_json(state: str = "completed", **overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not None}
 
 
+# A /api/v1/stats body (durations in nanoseconds, processing_ids null when idle).
+STATS = {
+    "queue": {
+        "pending": 1,
+        "scheduled": 2,
+        "running": 3,
+        "delayed": 4,
+        "completed": 5,
+        "failed": 6,
+        "dead_letter": 7,
+        "cancelled": 8,
+        "total_jobs": 40,
+        "storage_bytes": 32768,
+        "timestamp": "2026-11-28T19:12:14.690018616Z",
+    },
+    "workers": {
+        "total_workers": 4,
+        "active_workers": 1,
+        "idle_workers": 3,
+        "queued_jobs": 0,
+        "processed_jobs": 9,
+        "succeeded_jobs": 5,
+        "failed_jobs": 2,
+        "retried_jobs": 0,
+        "avg_processing_time": 1500,
+        "max_processing_time": 2_000_000,
+        "p99_processing_time": 0,
+        "processing_ids": None,
+        "uptime": 9268722372,
+        "healthy": True,
+    },
+}
+
+# A /health body (store latency in nanoseconds, server-local timestamp).
+HEALTH = {
+    "healthy": True,
+    "components": {
+        "scheduler": {"healthy": True},
+        "store": {"healthy": True, "latency": 21071},
+        "workers": {"healthy": True, "message": "0/4 active"},
+    },
+    "timestamp": "2026-11-29T00:49:33.457644966+05:30",
+}
+
+
 def ok(body: Any = None, status: int = 200, **headers: str) -> httpx.Response:
     """A JSON response like the server's: application/json, body ending in a newline."""
     content = (json.dumps(body, separators=(",", ":")) + "\n").encode()

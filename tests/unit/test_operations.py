@@ -34,8 +34,10 @@ from gopherqueue import (
     ValidationError,
 )
 from tests.unit.fakes import (
+    HEALTH,
     JOB_ID,
     OTHER_ID,
+    STATS,
     Client,
     FakeServer,
     Sent,
@@ -709,38 +711,6 @@ async def test_list_argument_checks(
 # ------------------------------------------------------------------------------------------
 # stats, health, ready, live
 
-STATS = {
-    "queue": {
-        "pending": 1,
-        "scheduled": 2,
-        "running": 3,
-        "delayed": 4,
-        "completed": 5,
-        "failed": 6,
-        "dead_letter": 7,
-        "cancelled": 8,
-        "total_jobs": 40,
-        "storage_bytes": 32768,
-        "timestamp": "2026-11-28T19:12:14.690018616Z",
-    },
-    "workers": {
-        "total_workers": 4,
-        "active_workers": 1,
-        "idle_workers": 3,
-        "queued_jobs": 0,
-        "processed_jobs": 9,
-        "succeeded_jobs": 5,
-        "failed_jobs": 2,
-        "retried_jobs": 0,
-        "avg_processing_time": 1500,
-        "max_processing_time": 2_000_000,
-        "p99_processing_time": 0,
-        "processing_ids": None,
-        "uptime": 9268722372,
-        "healthy": True,
-    },
-}
-
 
 async def test_stats(gq: Client, server: FakeServer) -> None:
     server.script(ok(STATS))
@@ -767,17 +737,6 @@ async def test_stats_with_processing_ids(gq: Client, server: FakeServer) -> None
     server.script(ok(body))
     stats = await call(gq, "stats")
     assert stats.workers.processing_ids == [JOB_ID]
-
-
-HEALTH = {
-    "healthy": True,
-    "components": {
-        "scheduler": {"healthy": True},
-        "store": {"healthy": True, "latency": 21071},
-        "workers": {"healthy": True, "message": "0/4 active"},
-    },
-    "timestamp": "2026-11-29T00:49:33.457644966+05:30",
-}
 
 
 async def test_health(gq: Client, server: FakeServer) -> None:
