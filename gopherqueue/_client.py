@@ -234,7 +234,7 @@ class _BaseClient(Generic[H]):
         warnings.warn(
             f"an API key will be sent over plain HTTP to {host}; use https:// outside this machine",
             InsecureTransportWarning,
-            stacklevel=4,
+            stacklevel=3,  # the line that constructs the client
         )
 
     def _new_http_client(self) -> H:
