@@ -1,0 +1,92 @@
+"""The public surface: ``gopherqueue.__all__`` is sorted, complete and documented, and the two
+clients offer the same operations with the same parameters."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import types
+
+import pytest
+
+import gopherqueue
+from gopherqueue import GopherQueue, GopherQueueSync
+
+ALL = list(gopherqueue.__all__)
+
+
+def test_all_is_sorted_without_duplicates() -> None:
+    assert sorted(ALL) == ALL
+    assert len(set(ALL)) == len(ALL)
+
+
+def test_all_matches_the_public_names() -> None:
+    public = {
+        name
+        for name, value in vars(gopherqueue).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+    }
+    assert set(ALL) == public | {"__version__"}
+
+
+def test_star_import_gives_exactly_all() -> None:
+    namespace: dict[str, object] = {}
+    exec("from gopherqueue import *", namespace)
+    namespace.pop("__builtins__")
+    assert set(namespace) == set(ALL)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_every_name_exists_and_is_documented(name: str) -> None:
+    obj = getattr(gopherqueue, name)
+    if inspect.isclass(obj) or inspect.isfunction(obj):
+        # Its own docstring, not one inherited or generated (Enum's "An enumeration.").
+        doc = vars(obj).get("__doc__") if inspect.isclass(obj) else obj.__doc__
+        assert doc
+        assert doc.strip()
+        assert doc.strip() != "An enumeration."
+        assert obj.__module__.startswith("gopherqueue")
+
+
+def test_version() -> None:
+    assert isinstance(gopherqueue.__version__, str)
+    assert re.fullmatch(r"\d+\.\d+\.\d+([.-]?\w+)*", gopherqueue.__version__)
+
+
+def _public_members(cls: type) -> dict[str, object]:
+    return {n: getattr(cls, n) for n in dir(cls) if not n.startswith("_")}
+
+
+def test_both_clients_offer_the_same_operations() -> None:
+    sync_members = set(_public_members(GopherQueueSync)) - {"close"}
+    async_members = set(_public_members(GopherQueue)) - {"aclose"}
+    assert sync_members == async_members
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n in _public_members(GopherQueueSync) if n != "close")
+)
+def test_operation_parity(name: str) -> None:
+    sync_attr = inspect.getattr_static(GopherQueueSync, name)
+    async_attr = inspect.getattr_static(GopherQueue, name)
+    if isinstance(sync_attr, property):
+        assert isinstance(async_attr, property)
+        return
+    sync_sig = inspect.signature(sync_attr)
+    async_sig = inspect.signature(async_attr)
+    assert list(sync_sig.parameters) == list(async_sig.parameters)
+    for param in sync_sig.parameters:
+        s, a = sync_sig.parameters[param], async_sig.parameters[param]
+        assert (s.kind, s.default) == (a.kind, a.default), param
+    assert sync_attr.__doc__
+    assert async_attr.__doc__
+
+
+def test_async_operations_are_coroutines() -> None:
+    streaming = {"events", "watch", "with_options"}
+    for name, member in _public_members(GopherQueue).items():
+        if callable(member) and name not in streaming:
+            assert inspect.iscoroutinefunction(member), name
+    for name, member in _public_members(GopherQueueSync).items():
+        if callable(member):
+            assert not inspect.iscoroutinefunction(member), name
