@@ -493,7 +493,9 @@ class Engine:
             job.scheduled_at = req.scheduled_at
         elif req.delay_ns is not None:
             job.scheduled_at = (now + req.delay_ns, 0)
-        if job.scheduled_at is not None and job.scheduled_at[0] > now:
+        if job.scheduled_at is not None:
+            # Like upstream, any delay or scheduled_at makes the job "delayed"; unlike upstream
+            # it then really waits for that time (a past time runs at once).
             job.state = "delayed"
         return job
 

@@ -1,0 +1,1 @@
+"""Tests of the embedded GopherQueue-compatible server (``gopherqueue.testing``)."""
