@@ -62,8 +62,8 @@ def assert_like(ours: Any, recorded: Any, path: str = "$", ignore: Iterable[str]
     elif isinstance(recorded, list):
         assert isinstance(ours, list)
         assert len(ours) == len(recorded), f"{path}: length {len(ours)} vs {len(recorded)}"
-        for i, (a, b) in enumerate(zip(ours, recorded)):
-            assert_like(a, b, f"{path}[{i}]", ignored)
+        for i, item in enumerate(recorded):
+            assert_like(ours[i], item, f"{path}[{i}]", ignored)
     elif path.rsplit(".", 1)[-1] in VOLATILE:
         if isinstance(recorded, str) and _RFC3339.match(recorded):
             assert _RFC3339.match(ours), f"{path}: {ours!r} is not RFC 3339 like upstream"
