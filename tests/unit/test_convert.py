@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gopherqueue import Priority, ValidationError
@@ -116,19 +116,36 @@ def test_to_go_duration_refuses_with_the_field_named(value: Any, field: str) -> 
     assert field in str(info.value)
 
 
+_UNIT_MICROS = {"h": 3_600_000_000, "m": 60_000_000, "s": 1_000_000, "ms": 1000, "us": 1}
+
+
+def exact_micros(wire: str) -> int:
+    """Microseconds in a formatted "<int><unit>" duration, with integer arithmetic."""
+    number = wire.rstrip("hmsu")
+    assert number.isdigit(), wire
+    return int(number) * _UNIT_MICROS[wire[len(number) :]]
+
+
+@settings(derandomize=True)
 @given(st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=100_000)))
 def test_timedelta_round_trips_through_go_strings(value: timedelta) -> None:
     wire = to_go_duration(value, "delay")
-    micros = round(go_duration_seconds(wire) * 1_000_000)
-    assert micros == value // timedelta(microseconds=1)
+    assert exact_micros(wire) == value // timedelta(microseconds=1)
+    # The server's parser reads the same length (to float precision).
+    assert go_duration_seconds(wire) == pytest.approx(value.total_seconds(), rel=1e-12)
 
 
-@given(st.integers(min_value=0, max_value=10**15))
+@settings(derandomize=True)
+@given(st.integers(min_value=0, max_value=(2**63 - 1) // 1000))
 def test_format_micros_is_exact_and_uses_the_largest_unit(micros: int) -> None:
     wire = format_micros(micros)
-    assert round(go_duration_seconds(wire) * 1_000_000) == micros
-    number = wire.rstrip("hmsu")
-    assert number.isdigit()
+    assert exact_micros(wire) == micros
+    unit = wire[len(wire.rstrip("hmsu")) :]
+    larger = [u for u, size in _UNIT_MICROS.items() if size > _UNIT_MICROS[unit]]
+    if micros:
+        assert all(micros % _UNIT_MICROS[u] for u in larger), wire
+    else:
+        assert wire == "0s"
 
 
 def test_go_duration_seconds() -> None:
