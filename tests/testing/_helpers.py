@@ -45,3 +45,60 @@ def get_job(client: httpx.Client, job_id: str) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+class RawStream:
+    """Reads one HTTP response from a raw socket on a background thread (exact bytes)."""
+
+    def __init__(self, host: str, port: int, request: bytes) -> None:
+        import socket
+        import threading
+
+        self.data = b""
+        self.closed_at: float | None = None
+        self.started = time.monotonic()
+        self._sock = socket.create_connection((host, port))
+        self._sock.sendall(request)
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                chunk = self._sock.recv(65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self.closed_at = time.monotonic()
+                return
+            with self._lock:
+                self.data += chunk
+
+    def text(self) -> str:
+        with self._lock:
+            return self.data.decode("utf-8", "replace")
+
+    def wait_for(self, needle: str, timeout: float = 5.0) -> None:
+        poll(lambda: needle in self.text(), timeout)
+
+    def wait_closed(self, timeout: float = 5.0) -> float:
+        """Wait for the server to close; returns seconds from connect to close."""
+        self._thread.join(timeout)
+        assert self.closed_at is not None, "server did not close the connection"
+        return self.closed_at - self.started
+
+    def close(self) -> None:
+        import socket
+
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)  # wakes the reader; close() alone does not
+        except OSError:
+            pass
+        self._sock.close()
+        self._thread.join(2)
+
+
+def events_request(host: str, port: int, query: str = "") -> bytes:
+    """The raw bytes of a GET /api/v1/events request."""
+    return f"GET /api/v1/events{query} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode()
