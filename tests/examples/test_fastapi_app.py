@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -158,11 +159,24 @@ def test_lifespan_app_closes_its_client_on_shutdown(
     module = load_module(APP_DIR / "main_lifespan.py", "fastapi_example_lifespan")
     gopherqueue_server.register("ok", Recorder())
 
+    closed: list[httpx.AsyncClient] = []
+    real_aclose = httpx.AsyncClient.aclose
+
+    async def record_aclose(self: httpx.AsyncClient) -> None:
+        closed.append(self)
+        await real_aclose(self)
+
+    monkeypatch.setattr(httpx.AsyncClient, "aclose", record_aclose)
+
     with TestClient(module.app) as client:
         queue = module.app.state.queue
         assert isinstance(queue, GopherQueue)
         assert queue.url == gopherqueue_server.url
         assert client.post("/api/jobs", params={"job_type": "ok"}, json={}).status_code == 200
         assert calls.names == ["submit"]
+        assert closed == []
 
     assert calls.names == ["submit", "aclose"]
+    # The SDK closed the connection pool it had opened for the request.
+    assert len(closed) == 1
+    assert closed[0].is_closed
