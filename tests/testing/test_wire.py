@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gopherqueue.testing._wire import (
@@ -214,6 +214,7 @@ def test_null_fields_count_as_absent() -> None:
     assert obj.get_str_map("t") == {"k": "", "j": "v"}
 
 
+@settings(max_examples=40)
 @given(
     st.recursive(
         st.none() | st.booleans() | st.integers() | st.text(),
