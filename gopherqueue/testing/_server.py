@@ -146,11 +146,13 @@ class _Core:
             return
         for listener in server.servers:
             listener.close()
-        self.inflight.abort_all()
+        # Transports first: their connection_lost() callbacks then run before the cancelled
+        # requests resume, so uvicorn sees "disconnected" and does not try to answer them.
         for conn in list(server.server_state.connections):
             transport = getattr(conn, "transport", None)
             if isinstance(transport, asyncio.Transport):
                 transport.abort()
+        self.inflight.abort_all()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 2.0
         tasks = set(server.server_state.tasks)

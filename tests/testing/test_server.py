@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -214,7 +215,7 @@ def test_sync_client(gopherqueue_client, gopherqueue_server):
     assert gopherqueue_server.job_count() == 1
 
 
-@pytest.mark.asyncio  # strict mode: the plugin's async fixture must work there too
+@pytest.mark.asyncio
 async def test_async_client(gopherqueue_async_client, gopherqueue_server):
     job = await gopherqueue_async_client.submit("echo", "x")
     result = await gopherqueue_async_client.wait(job.id, timeout=5)
@@ -222,9 +223,19 @@ async def test_async_client(gopherqueue_async_client, gopherqueue_server):
 """
 
 
-def test_pytest_plugin(tmp_path: Path) -> None:
+def _docs_example() -> str:
+    text = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
+    match = re.search(r"```python\n(import gopherqueue\n.*?)```", text, re.S)
+    assert match is not None, "docs/testing.md lost its pytest example"
+    return match.group(1)
+
+
+def test_pytest_plugin_and_the_docs_example(tmp_path: Path) -> None:
     (tmp_path / "test_uses_plugin.py").write_text(textwrap.dedent(PLUGIN_TESTS))
-    (tmp_path / "pytest.ini").write_text("[pytest]\nasyncio_mode = strict\n")
+    (tmp_path / "test_docs_example.py").write_text(_docs_example())
+    (tmp_path / "pytest.ini").write_text(
+        "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
+    )
     # Autoloading off keeps the child fast (and independent of whether the package, and so
     # its pytest11 entry point, is installed); the plugin is loaded by module name instead.
     env = _env()
@@ -235,7 +246,7 @@ def test_pytest_plugin(tmp_path: Path) -> None:
         command, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "4 passed" in proc.stdout
+    assert "7 passed" in proc.stdout
 
 
 def test_small_responses_are_not_held_back_by_nagle(server: DevServer) -> None:
