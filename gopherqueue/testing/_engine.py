@@ -20,6 +20,7 @@ import concurrent.futures
 import heapq
 import inspect
 import json
+import math
 import threading
 import time
 import uuid
@@ -638,6 +639,8 @@ class Engine:
         job = ctx._job
         if not ctx._active or self._jobs.get(job.id) is not job or job.state != "running":
             return
+        if not math.isfinite(percent):
+            return  # NaN/inf could not be encoded as JSON (Go would fail the same way)
         job.progress = min(max(percent, 0.0), 100.0)
         job.progress_message = message or ""
         job.updated_at = time.time_ns()
