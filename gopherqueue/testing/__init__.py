@@ -21,7 +21,7 @@ A pytest plugin (entry point ``gopherqueue``) provides the ``gopherqueue_server`
 """
 
 from ._durations import parse_go_duration
-from ._engine import JobContext, PermanentError
+from ._engine import Handler, JobContext, PermanentError
 from ._faults import Fault, FaultInjector, FaultKind
 from ._server import AsyncDevServer, DevServer
 
@@ -31,6 +31,7 @@ __all__ = [
     "Fault",
     "FaultInjector",
     "FaultKind",
+    "Handler",
     "JobContext",
     "PermanentError",
     "parse_go_duration",

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import hmac
-from typing import Any, Optional
+from typing import Any, Optional, Union
 from urllib.parse import quote, unquote
 
 from starlette.requests import Request
@@ -365,7 +365,7 @@ class GopherQueueApp:
             return _error(401, "unauthorized", "invalid credentials")
         return None
 
-    async def _route(self, request: Request) -> Any:
+    async def _route(self, request: Request) -> Union[Response, _EventStream]:
         method = request.method.upper()
         path: str = request.scope["path"]
         cleaned = clean_path(path)
