@@ -9,16 +9,19 @@ from __future__ import annotations
 import asyncio
 import builtins
 import copy
+import functools
 import ipaddress
 import os
 import platform
+import re
+import ssl
 import threading
 import warnings
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, cast
 from urllib.parse import urlsplit
 
 import attrs
@@ -92,6 +95,75 @@ def _check_url(url: object) -> str:
             field="url",
         )
     return url.rstrip("/")
+
+
+# RFC 9110: a header name is a token; a value here is printable ASCII (httpx encodes str values
+# as ASCII, and CR/LF would split the header).
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
+
+
+def _check_headers(headers: object) -> dict[str, str]:
+    if headers is None:
+        return {}
+    if not isinstance(headers, Mapping):
+        raise ValidationError(
+            f"headers must be a mapping of str to str, got {type(headers).__name__}",
+            field="headers",
+        )
+    checked: dict[str, str] = {}
+    items: Mapping[object, object] = headers  # pyright: ignore[reportUnknownVariableType]
+    for key, value in items.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise ValidationError("headers must map str to str", field="headers")
+        # Values are not shown: a header may carry a credential.
+        if not _HEADER_NAME.fullmatch(key):
+            raise ValidationError(f"headers: {key!r} is not a valid header name", field="headers")
+        if not _HEADER_VALUE.fullmatch(value):
+            raise ValidationError(
+                f"headers[{key!r}] must be printable ASCII (no line breaks)", field="headers"
+            )
+        checked[key] = value
+    return checked
+
+
+def _check_verify(verify: object) -> bool | ssl.SSLContext:
+    """``verify``: True (the default: verify against certifi's CAs), False, an SSLContext, or the
+    path of a CA bundle file or directory (made into an SSLContext here: httpx deprecates paths).
+    """
+    if isinstance(verify, (bool, ssl.SSLContext)):
+        return verify
+    if isinstance(verify, os.PathLike):
+        verify = os.fspath(cast("os.PathLike[str]", verify))
+    if isinstance(verify, str):
+        path = verify
+        try:
+            if os.path.isdir(path):
+                return ssl.create_default_context(capath=path)
+            return ssl.create_default_context(cafile=path)
+        except (OSError, ValueError, TypeError) as exc:
+            raise ValidationError(
+                f"verify: cannot load CA certificates from {path!r}: {exc}", field="verify"
+            ) from None
+    raise ValidationError(
+        "verify must be True, False, an ssl.SSLContext or the path of a CA bundle, "
+        f"got {type(verify).__name__}",
+        field="verify",
+    )
+
+
+@functools.cache
+def _raw_client_type() -> type[RawClient]:
+    """The generated client, with a repr that does not show its headers (the API key)."""
+    from gopherqueue_api.client import Client as RawClient
+
+    class Client(RawClient):
+        __slots__ = ()
+
+        def __repr__(self) -> str:
+            return f"Client(base_url={self._base_url!r}, headers=<not shown>)"
+
+    return Client
 
 
 def _check_timeout(timeout: object) -> httpx.Timeout:
@@ -173,8 +245,14 @@ class _BaseClient(Generic[H]):
         self._url = _check_url(url)
         if api_key is None:
             api_key = os.environ.get("GOPHERQUEUE_API_KEY") or None
-        if api_key is not None and (not isinstance(api_key, str) or not api_key):
-            raise ValidationError("api_key must be a non-empty str or None", field="api_key")
+        if api_key is not None and (
+            not isinstance(api_key, str) or not api_key or not _HEADER_VALUE.fullmatch(api_key)
+        ):
+            # Never echo the key itself.
+            raise ValidationError(
+                "api_key must be a non-empty str of printable ASCII characters, or None",
+                field="api_key",
+            )
         policy = retry if retry is not None else RetryPolicy()
         if not isinstance(policy, RetryPolicy):
             raise ValidationError(
@@ -196,12 +274,9 @@ class _BaseClient(Generic[H]):
                 f"replies due 30 s after the request), got {wait_chunk!r}",
                 field="wait_chunk",
             )
-        extra = dict(headers or {})
-        for key, value in extra.items():
-            if not isinstance(key, str) or not isinstance(value, str):
-                raise ValidationError("headers must map str to str", field="headers")
+        extra = _check_headers(headers)
         self._api_key = api_key
-        self._verify = verify
+        self._verify = _check_verify(verify)
         self._extra_headers = extra
         self._settings = ops.Settings(
             base_url=self._url,
@@ -308,12 +383,16 @@ class _BaseClient(Generic[H]):
             policy = attrs.evolve(policy, max_retries=max_retries)
         changes["retry"] = policy
         if headers is not None:
-            merged = {**self._settings.headers, **dict(headers)}
+            merged = {**self._settings.headers, **_check_headers(headers)}
             if self._api_key is not None:
                 merged["X-API-Key"] = self._api_key
             changes["headers"] = merged
         if wait_chunk is not None:
-            if not 0 < wait_chunk <= ops.WAIT_CHUNK_MAX:
+            if (
+                isinstance(wait_chunk, bool)
+                or not isinstance(wait_chunk, (int, float))
+                or not 0 < wait_chunk <= ops.WAIT_CHUNK_MAX
+            ):
                 raise ValidationError(
                     f"wait_chunk must be in (0, {ops.WAIT_CHUNK_MAX}], got {wait_chunk!r}",
                     field="wait_chunk",
@@ -334,9 +413,7 @@ class _BaseClient(Generic[H]):
 
         .. versionadded:: 0.1.0
         """
-        from gopherqueue_api.client import Client as RawClient
-
-        raw = RawClient(
+        raw = _raw_client_type()(
             base_url=self._url, headers=self._settings.headers, timeout=self._settings.timeout
         )
         http = self._pool.get()

@@ -310,15 +310,16 @@ def status_error(response: httpx.Response, *, operation: str) -> APIStatusError:
             code = raw_code if isinstance(raw_code, str) else None
             message = raw_message if isinstance(raw_message, str) else None
 
+    if 300 <= status < 400:
+        # Whatever the body (even an error envelope), a redirect is never followed.
+        location = response.headers.get("location", "")
+        message = f"unexpected redirect to {location!r} (the SDK never follows redirects)"
+        return UnexpectedResponseError(message, response=response, code=code, body=body)
     if message is None:
-        # Not the error envelope: Go's text/plain 404, a proxy's HTML page, a redirect.
+        # Not the error envelope: Go's text/plain 404, a proxy's HTML page.
         kind = response.headers.get("content-type", "no content type")
         shown = excerpt(content) if content else "empty body"
         message = f"unexpected {kind} reply: {shown}"
-        if 300 <= status < 400:
-            location = response.headers.get("location", "")
-            message = f"unexpected redirect to {location!r} (the SDK never follows redirects)"
-            return UnexpectedResponseError(message, response=response, body=body)
         if status < 500 and status not in (401, 403, 408, 429):
             return UnexpectedResponseError(message, response=response, body=body)
 

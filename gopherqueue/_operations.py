@@ -10,6 +10,7 @@ chunking, exactly-once resolution, recognising a retried request's own earlier s
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 import uuid
@@ -46,7 +47,7 @@ from ._models import (
     QueueStats,
     WaitResult,
 )
-from ._retry import Reply, RetryPolicy, send
+from ._retry import Reply, RetryEvent, RetryPolicy, send
 from ._transport import Flow, Request, Sleep
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ if TYPE_CHECKING:
 __all__ = ["MAX_BATCH", "JobSpec", "Settings"]
 
 M = TypeVar("M")
+
+logger = logging.getLogger("gopherqueue")
 
 MAX_BATCH = 1000
 """The server refuses batches of more than this many jobs."""
@@ -240,18 +243,59 @@ def submit_body_from_item(
     return build_submit_body(settings, field, job_type, payload, **values)
 
 
+def _send_parsed(
+    settings: Settings, request: Request, build: Callable[[httpx.Response], M], *, resend: bool
+) -> Flow[M]:
+    """Send ``request`` and ``build`` the result from its 2xx reply.
+
+    When the reply cannot be read (a JSON body cut short by a proxy or the network), the
+    request was applied but its answer is lost, like a dropped connection. If ``resend`` says
+    repeating it cannot apply it twice (it carries an idempotency key), ask again within the
+    retry budget: the server answers the replay with what the damaged reply held. Otherwise
+    the UnexpectedResponseError is raised.
+    """
+    policy = settings.retry
+    resends = 0
+    while True:
+        reply = yield from send(request, policy)
+        try:
+            return build(reply.response)
+        except UnexpectedResponseError as exc:
+            resends += 1
+            if not resend or resends > settings.retry.max_retries:
+                raise
+            error = exc
+        # Each resend spends one retry of the budget.
+        policy = attrs.evolve(policy, max_retries=max(0, policy.max_retries - 1))
+        delay = settings.retry.backoff(resends)
+        logger.info(
+            "resending %s %s in %.2fs (retry %d of %d) after an unreadable reply: %s",
+            request.kwargs["method"].upper(),
+            request.kwargs["url"],
+            delay,
+            resends,
+            settings.retry.max_retries,
+            error,
+        )
+        if settings.retry.on_retry is not None:
+            settings.retry.on_retry(RetryEvent(request.operation, resends, delay, error))
+        yield Sleep(delay)
+
+
 def submit(settings: Settings, body: SubmitJobRequest) -> Flow[Job]:
     """POST /api/v1/jobs; 201 created, 200 an idempotent replay."""
     from gopherqueue_api.api.jobs import submit_job
     from gopherqueue_api.models.job import Job as RawJob
 
-    reply = yield from send(
-        _request(settings, "submit_job", submit_job._get_kwargs(body=body)), settings.retry
-    )
-    replayed = reply.response.status_code == 200
-    return _parse(
-        reply.response, "submit_job", lambda d: Job.from_api(RawJob.from_dict(d), replayed=replayed)
-    )
+    request = _request(settings, "submit_job", submit_job._get_kwargs(body=body))
+
+    def build(response: httpx.Response) -> Job:
+        replayed = response.status_code == 200
+        return _parse(
+            response, "submit_job", lambda d: Job.from_api(RawJob.from_dict(d), replayed=replayed)
+        )
+
+    return (yield from _send_parsed(settings, request, build, resend=bool(body.idempotency_key)))
 
 
 def submit_batch(settings: Settings, items: Iterable[object], *, atomic: bool) -> Flow[BatchResult]:
@@ -296,8 +340,18 @@ def _submit_chunk(
 
     body = BatchRequest(jobs=[b for b, _ in chunk], atomic=atomic)
     request = _request(settings, "submit_batch", submit_batch_api._get_kwargs(body=body))
+
+    def build(response: httpx.Response) -> BatchResult:
+        return _parse(
+            response,
+            "submit_batch",
+            lambda d: BatchResult.from_api(RawBatchResponse.from_dict(d), offset=offset),
+        )
+
     try:
-        reply = yield from send(request, settings.retry)
+        # Every item keyed: asking again cannot store one twice (see _send_parsed).
+        keyed = all(bool(b.idempotency_key) for b, _ in chunk)
+        parsed = yield from _send_parsed(settings, request, build, resend=keyed)
     except BatchConflictError as exc:
         # Our generated keys are new by construction, so one that "already exists" was stored
         # by an earlier attempt of this very call whose response was lost. Resolve every item
@@ -309,11 +363,6 @@ def _submit_chunk(
             job = yield from submit(settings, item_body)
             items.append(BatchItem(index=offset + i, success=True, job=job, error=None))
         return BatchResult(total=len(items), accepted=len(items), rejected=0, results=items)
-    parsed = _parse(
-        reply.response,
-        "submit_batch",
-        lambda d: BatchResult.from_api(RawBatchResponse.from_dict(d), offset=offset),
-    )
     resolved: list[BatchItem] = []
     fixed = 0
     for item in parsed.results:

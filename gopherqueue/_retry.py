@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import math
 import random
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import httpx
@@ -27,6 +28,7 @@ from ._exceptions import (
     APIStatusError,
     APITimeoutError,
     ServerError,
+    ValidationError,
     status_error,
 )
 from ._transport import Flow, Request, Sleep
@@ -59,6 +61,40 @@ class RetryEvent:
     """Why the previous attempt failed."""
 
 
+# The policy's checks raise ValidationError (a ValueError) like every other argument check, so a
+# bad value is refused when the policy is made, not when a retry first uses it.
+
+
+def _check_retries(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError(
+            f"{attribute.name} must be >= 0 (an int), got {value!r}", field=attribute.name
+        )
+
+
+def _check_seconds(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None and attribute.name == "deadline":
+        return
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise ValidationError(
+            f"{attribute.name} must be >= 0 (a finite number of seconds), got {value!r}",
+            field=attribute.name,
+        )
+
+
+def _check_hook(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not callable(value):
+        raise ValidationError(
+            f"{attribute.name} must be callable or None, got {type(value).__name__}",
+            field=attribute.name,
+        )
+
+
 @attrs.frozen(kw_only=True)
 class RetryPolicy:
     """How requests are retried. Pass one as ``retry=`` to a client or to ``with_options``.
@@ -66,17 +102,19 @@ class RetryPolicy:
     .. versionadded:: 0.1.0
     """
 
-    max_retries: int = attrs.field(default=2, validator=attrs.validators.ge(0))
+    max_retries: int = attrs.field(default=2, validator=_check_retries)
     """Retries after the first attempt; 0 disables retrying."""
-    backoff_base: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
+    backoff_base: float = attrs.field(default=0.5, validator=_check_seconds)
     """The first retry waits up to this many seconds; each further one up to twice as long."""
-    backoff_max: float = attrs.field(default=8.0, validator=attrs.validators.ge(0))
+    backoff_max: float = attrs.field(default=8.0, validator=_check_seconds)
     """No backoff is longer than this."""
-    retry_after_max: float = attrs.field(default=30.0, validator=attrs.validators.ge(0))
+    retry_after_max: float = attrs.field(default=30.0, validator=_check_seconds)
     """A ``Retry-After`` header is honoured up to this many seconds."""
-    deadline: float | None = attrs.field(default=None)
+    deadline: float | None = attrs.field(default=None, validator=_check_seconds)
     """Seconds from the first attempt after which no retry starts (``None``: no limit)."""
-    on_retry: Callable[[RetryEvent], None] | None = attrs.field(default=None, eq=False)
+    on_retry: Callable[[RetryEvent], None] | None = attrs.field(
+        default=None, eq=False, validator=_check_hook
+    )
     """Called before each retry (a log line at INFO level is written either way)."""
 
     def backoff(self, retry: int, *, rng: Callable[[], float] = random.random) -> float:
