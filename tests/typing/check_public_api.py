@@ -6,7 +6,7 @@ fail on this file.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, assert_type
 
 import gopherqueue
@@ -36,7 +36,7 @@ def sync_usage(client: GopherQueueSync) -> None:
         payload=[1, 2],
         priority=3,
         timeout=timedelta(minutes=10),
-        scheduled_at=datetime.now(timezone.utc),
+        scheduled_at=datetime.now(UTC),
         max_attempts=2,
         idempotency_key="k",
         tags={"team": "core"},
