@@ -31,7 +31,7 @@ from . import _operations as ops
 from ._events import AsyncEventStream, Event, EventStream, ReconnectEvent
 from ._events import events as events_flow
 from ._events import watch as watch_flow
-from ._exceptions import ValidationError
+from ._exceptions import GopherQueueError, ValidationError
 from ._retry import RetryPolicy
 from ._transport import Flow, iterate_async, iterate_sync, run_async, run_sync
 from ._version import __version__
@@ -416,7 +416,14 @@ class _BaseClient(Generic[H]):
         raw = _raw_client_type()(
             base_url=self._url, headers=self._settings.headers, timeout=self._settings.timeout
         )
-        http = self._pool.get()
+        try:
+            http = self._pool.get()
+        except RuntimeError as exc:
+            # An async client's pool belongs to the event loop that uses it.
+            raise GopherQueueError(
+                "GopherQueue.raw must be used inside a running event loop (use asyncio_detailed "
+                "calls from async code), or use GopherQueueSync.raw"
+            ) from exc
         if isinstance(http, httpx.AsyncClient):
             return raw.set_async_httpx_client(http)
         return raw.set_httpx_client(http)

@@ -499,6 +499,10 @@ def wait(
             lambda d: WaitResult.from_api(RawWaitResponse.from_dict(d)),
         )
         state = outcome.state
+        if not outcome.completed and outcome.state.is_terminal:
+            # The real server answers a timeout of 0 (or a last sliver of one) with `timed_out`
+            # without looking at the job; a terminal state there still means it has finished.
+            outcome = yield from _finished_outcome(settings, canonical, outcome.state)
         if outcome.completed:
             if raise_on_failure and not outcome.success:
                 detail = (
@@ -524,6 +528,22 @@ def wait(
             outcome=outcome,
         )
     return outcome
+
+
+def _finished_outcome(settings: Settings, job_id: str, state: JobState) -> Flow[WaitResult]:
+    """The outcome of a job known to be in a terminal ``state``, with its result if it has one."""
+    try:
+        job_result: JobResult | None = yield from result(settings, job_id)
+    except ResultNotReadyError:
+        job_result = None  # cancelled before it ran
+    return WaitResult(
+        job_id=job_id,
+        state=state,
+        completed=True,
+        success=state == JobState.COMPLETED and (job_result is None or job_result.success),
+        timed_out=False,
+        result=job_result,
+    )
 
 
 def cancel(

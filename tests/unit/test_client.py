@@ -473,3 +473,12 @@ def test_raw_on_the_owned_pool_carries_url_and_key() -> None:
         assert http.headers["x-api-key"] == "k"
         assert http.headers["user-agent"].startswith("gopherqueue-python/")
         assert http.timeout == httpx.Timeout(4.0)
+
+
+def test_async_raw_outside_an_event_loop_is_a_clear_sdk_error() -> None:
+    from gopherqueue import GopherQueue, GopherQueueError
+
+    client = GopherQueue("http://127.0.0.1:9")
+    with pytest.raises(GopherQueueError, match="running event loop") as info:
+        client.raw  # noqa: B018
+    assert isinstance(info.value.__cause__, RuntimeError)

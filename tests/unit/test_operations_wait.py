@@ -38,6 +38,7 @@ from tests.unit.fakes import (
     not_found,
     ok,
     raw,
+    result_json,
     user_agent_prefix,
     wait_json,
 )
@@ -344,3 +345,22 @@ async def test_wait_timeout_checks(gq: Client, server: FakeServer, timeout: Any)
         await call(gq, "wait", JOB_ID, timeout=timeout)
     assert info.value.field == "timeout"
     assert server.sent == []
+
+
+@pytest.mark.parametrize("state", ["completed", "cancelled"])
+async def test_timed_out_reply_with_a_terminal_state_is_a_finished_job(
+    gq: Client, server: FakeServer, state: str
+) -> None:
+    # The real server answers `"timeout":"0s"` with timed_out at once, without checking
+    # whether the job has already finished (captures 084/085): the state still tells.
+    server.script(
+        ok({"id": JOB_ID, "state": state, "completed": False, "timed_out": True}),
+        ok(result_json()) if state == "completed" else not_found("result"),
+    )
+    outcome = await call(gq, "wait", JOB_ID, timeout=0)
+    assert outcome.completed
+    assert not outcome.timed_out
+    assert outcome.state == state
+    assert outcome.success is (state == "completed")
+    assert (outcome.result is not None) is (state == "completed")
+    assert [s.path for s in server.sent] == [WAIT_PATH, f"/api/v1/jobs/{JOB_ID}/result"]
