@@ -138,6 +138,8 @@ def test_job_filter(server: DevServer, client: httpx.Client) -> None:
         other = submit(client, type="echo")
         client.post(f"/api/v1/jobs/{target['id']}/cancel")
         streams["?job_id=*"].wait_for("job.cancelled")
+        # Each stream has its own socket: wait for the filtered one's copy too.
+        streams[f"?job_id={target['id']}"].wait_for("job.cancelled")
         only = _frames(streams[f"?job_id={target['id']}"])
         assert [f.split("\n", 1)[0] for f in only] == ["event: connected", "event: job.cancelled"]
         everything = _frames(streams["?job_id=*"])
