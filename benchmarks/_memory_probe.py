@@ -1,0 +1,69 @@
+"""Child process of figure 8: submit N jobs with one client and report RSS at two points.
+
+``python -m benchmarks._memory_probe --url URL --client sdk|httpx --submits N --checkpoint K``
+prints one JSON line: ``{"rss_checkpoint_kb": ..., "rss_end_kb": ...}`` (``VmRSS`` from
+``/proc/self/status`` after ``gc.collect()``, after submit ``K`` and after submit ``N``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+from collections.abc import Callable
+
+import httpx
+
+from gopherqueue import GopherQueueSync
+
+from ._data import submit_payload
+from .bench_calls import client_headers, submit_body
+
+__all__ = ["main", "rss_kb"]
+
+
+def rss_kb() -> int:
+    """This process's resident set size in KiB (``VmRSS``)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+def _measure(call: Callable[[], object], submits: int, checkpoint: int) -> dict[str, int]:
+    at_checkpoint = 0
+    for done in range(1, submits + 1):
+        call()
+        if done == checkpoint:
+            gc.collect()
+            at_checkpoint = rss_kb()
+    gc.collect()
+    return {"rss_checkpoint_kb": at_checkpoint, "rss_end_kb": rss_kb()}
+
+
+def main() -> None:
+    """Parse the arguments, run the submits, print the JSON report."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--client", choices=("sdk", "httpx"), required=True)
+    parser.add_argument("--submits", type=int, default=10_000)
+    parser.add_argument("--checkpoint", type=int, default=1_000)
+    args = parser.parse_args()
+    payload = submit_payload()
+    if args.client == "sdk":
+        with GopherQueueSync(args.url) as client:
+            report = _measure(lambda: client.submit("echo", payload), args.submits, args.checkpoint)
+    else:
+        url = f"{args.url}/api/v1/jobs"
+        with httpx.Client(headers=client_headers()) as raw:
+
+            def call() -> object:
+                return json.loads(raw.post(url, json=submit_body(payload)).content)
+
+            report = _measure(call, args.submits, args.checkpoint)
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
