@@ -6,7 +6,6 @@ with the client's driver. Configuration, the connection pool and secrets live he
 
 from __future__ import annotations
 
-import asyncio
 import builtins
 import copy
 import functools
@@ -33,10 +32,12 @@ from ._events import events as events_flow
 from ._events import watch as watch_flow
 from ._exceptions import GopherQueueError, ValidationError
 from ._retry import RetryPolicy
-from ._transport import Flow, iterate_async, iterate_sync, run_async, run_sync
+from ._transport import Defaults, Flow, iterate_async, iterate_sync, run_async, run_sync
 from ._version import __version__
 
 if TYPE_CHECKING:
+    import asyncio
+
     from gopherqueue_api.client import Client as RawClient
 
     from ._convert import Duration
@@ -203,6 +204,8 @@ class _Pool(Generic[H]):
         # A module-level async client used from several event loops (Django async views under
         # WSGI run each request in a new loop) gets a fresh pool in each loop, because an
         # AsyncClient's connections cannot move between loops.
+        import asyncio  # not at module level: it costs import time to sync-only users
+
         return client if self._loop() is asyncio.get_running_loop() else None
 
     def get(self) -> H:
@@ -215,6 +218,8 @@ class _Pool(Generic[H]):
                 client = self._factory()
                 self._client = client
                 if isinstance(client, httpx.AsyncClient):
+                    import asyncio
+
                     self._loop = weakref.ref(asyncio.get_running_loop())
             return client
 
@@ -287,6 +292,13 @@ class _BaseClient(Generic[H]):
             auto_idempotency_key=bool(auto_idempotency_key),
         )
         self._pool = _Pool(self._new_http_client, http_client)
+        # What an owned httpx client is built with; requests carrying the same objects leave
+        # them to the client instead of merging them again (see _transport._build).
+        self._defaults = (
+            Defaults(self._settings.headers, self._settings.timeout)
+            if http_client is None
+            else None
+        )
         if api_key is not None:
             self._warn_if_insecure()
 
@@ -318,8 +330,8 @@ class _BaseClient(Generic[H]):
     def _http_kwargs(self) -> dict[str, Any]:
         return {
             "base_url": self._url,
-            "headers": self._settings.headers,
-            "timeout": self._settings.timeout,
+            "headers": self._defaults.headers if self._defaults else self._settings.headers,
+            "timeout": self._defaults.timeout if self._defaults else self._settings.timeout,
             "verify": self._verify,
             # Redirects are never followed: the server's only redirects come from unclean paths,
             # and following one with the API key could leak it.
@@ -450,7 +462,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         return httpx.Client(**self._http_kwargs())
 
     def _run(self, flow: Flow[T]) -> T:
-        return run_sync(flow, self._pool.get())
+        return run_sync(flow, self._pool.get(), self._defaults)
 
     def close(self) -> None:
         """Close the connection pool (unless it was injected or borrowed by ``with_options``)."""
@@ -612,7 +624,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
             max_reconnects=max_reconnects,
             on_reconnect=on_reconnect,
         )
-        return EventStream(iterate_sync(flow, self._pool.get()))
+        return EventStream(iterate_sync(flow, self._pool.get(), self._defaults))
 
     def watch(
         self, job_id: str | Any, *, timeout: float | None = None, poll_interval: float = 1.0
@@ -623,7 +635,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         .. versionadded:: 0.1.0
         """
         flow = watch_flow(self._settings, job_id, timeout=timeout, poll_interval=poll_interval)
-        return EventStream(iterate_sync(flow, self._pool.get()))
+        return EventStream(iterate_sync(flow, self._pool.get(), self._defaults))
 
 
 class GopherQueue(_BaseClient[httpx.AsyncClient]):
@@ -640,7 +652,7 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         return httpx.AsyncClient(**self._http_kwargs())
 
     async def _run(self, flow: Flow[T]) -> T:
-        return await run_async(flow, self._pool.get())
+        return await run_async(flow, self._pool.get(), self._defaults)
 
     async def aclose(self) -> None:
         """Close the connection pool (unless it was injected or borrowed by ``with_options``)."""
@@ -780,7 +792,7 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
             max_reconnects=max_reconnects,
             on_reconnect=on_reconnect,
         )
-        return AsyncEventStream(iterate_async(flow, self._pool.get))
+        return AsyncEventStream(iterate_async(flow, self._pool.get, self._defaults))
 
     def watch(
         self, job_id: str | Any, *, timeout: float | None = None, poll_interval: float = 1.0
@@ -791,4 +803,4 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         .. versionadded:: 0.1.0
         """
         flow = watch_flow(self._settings, job_id, timeout=timeout, poll_interval=poll_interval)
-        return AsyncEventStream(iterate_async(flow, self._pool.get))
+        return AsyncEventStream(iterate_async(flow, self._pool.get, self._defaults))

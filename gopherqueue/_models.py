@@ -120,11 +120,13 @@ class Priority(enum.IntEnum):
 
 
 def _opt(value: Any) -> Any:
-    # The generator marks omitted fields with its UNSET sentinel, which is falsy and has no
-    # other falsy look-alike among these field types except values handled by the caller.
-    from gopherqueue_api.types import Unset
-
-    return None if isinstance(value, Unset) else value
+    """``None`` for a field the server omitted (the generator's ``UNSET``), else the value."""
+    # Compared by class name so this hot path (several calls per job) imports nothing; the
+    # generator's Unset has no subclasses.
+    cls = value.__class__
+    if cls.__name__ == "Unset" and cls.__module__ == "gopherqueue_api.types":
+        return None
+    return value
 
 
 @attrs.frozen

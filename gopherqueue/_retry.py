@@ -162,7 +162,6 @@ def retry_after_seconds(value: str | None, *, now: Callable[[], float] = time.ti
     return max(0.0, when.timestamp() - now())
 
 
-@attrs.frozen
 class Reply:
     """A successful response, and whether an earlier attempt may have been applied already.
 
@@ -172,8 +171,11 @@ class Reply:
     success.
     """
 
-    response: httpx.Response
-    ambiguous: bool
+    __slots__ = ("ambiguous", "response")
+
+    def __init__(self, response: httpx.Response, ambiguous: bool) -> None:
+        self.response = response
+        self.ambiguous = ambiguous
 
 
 def connection_error(exc: Exception, request: Request) -> APIConnectionError:

@@ -9,17 +9,16 @@ wait's long-poll loop and batch chunking exist once, and the two clients cannot 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from typing import Any, TypeVar, Union
 
-import attrs
 import httpx
 
 __all__ = [
     "CloseStream",
+    "Defaults",
     "Emit",
     "Flow",
     "OpenStream",
@@ -38,7 +37,10 @@ T = TypeVar("T")
 logger = logging.getLogger("gopherqueue")
 
 
-@attrs.frozen
+# Effects are plain slotted classes, not attrs ones: one is made per request, and plain
+# classes are cheaper to create and to import.
+
+
 class Request:
     """Send one HTTP request; the flow receives the :class:`httpx.Response`, or has the
     transport exception thrown into it.
@@ -47,46 +49,84 @@ class Request:
     returned; ``operation`` is the spec's operationId, for error mapping and logs.
     """
 
-    operation: str
-    kwargs: dict[str, Any]
-    base_url: str
-    headers: dict[str, str]
-    timeout: httpx.Timeout
+    __slots__ = ("base_url", "headers", "kwargs", "operation", "timeout")
+
+    def __init__(
+        self,
+        operation: str,
+        kwargs: dict[str, Any],
+        base_url: str,
+        headers: dict[str, str],
+        timeout: httpx.Timeout,
+    ) -> None:
+        self.operation = operation
+        self.kwargs = kwargs
+        self.base_url = base_url
+        self.headers = headers
+        self.timeout = timeout
+
+    def __repr__(self) -> str:
+        # Method and path only: the headers carry the API key.
+        return f"Request({self.operation!r}, {self.kwargs['method'].upper()} {self.kwargs['url']})"
 
 
-@attrs.frozen
 class Sleep:
     """Pause for ``seconds`` before the flow continues."""
 
-    seconds: float
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def __repr__(self) -> str:
+        return f"Sleep({self.seconds!r})"
 
 
-@attrs.frozen
 class OpenStream:
     """Send ``request`` and hand back a :class:`Stream` whose body is read incrementally."""
 
-    request: Request
+    __slots__ = ("request",)
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
 
 
-@attrs.frozen
 class ReadChunk:
     """Read the next chunk of a stream's body; ``b""`` at its end."""
 
-    stream: Stream
+    __slots__ = ("stream",)
+
+    def __init__(self, stream: Stream) -> None:
+        self.stream = stream
 
 
-@attrs.frozen
 class CloseStream:
     """Close a stream's connection."""
 
-    stream: Stream
+    __slots__ = ("stream",)
+
+    def __init__(self, stream: Stream) -> None:
+        self.stream = stream
 
 
-@attrs.frozen
 class Emit:
     """Hand ``item`` to the caller of a streaming operation (events, watch)."""
 
-    item: Any
+    __slots__ = ("item",)
+
+    def __init__(self, item: Any) -> None:
+        self.item = item
+
+
+class Defaults:
+    """The headers and timeout an owned httpx client was built with: a request carrying these
+    very objects need not pass them again (httpx would merge them on every call)."""
+
+    __slots__ = ("headers", "timeout")
+
+    def __init__(self, headers: dict[str, str], timeout: httpx.Timeout) -> None:
+        self.headers = headers
+        self.timeout = timeout
 
 
 class Stream:
@@ -107,12 +147,19 @@ Flow = Generator[Effect, Any, T]
 _TRANSPORT_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
 
 
-def _build(http: httpx.Client | httpx.AsyncClient, effect: Request) -> httpx.Request:
+def _build(
+    http: httpx.Client | httpx.AsyncClient, effect: Request, defaults: Defaults | None
+) -> httpx.Request:
     kwargs = effect.kwargs
-    headers = effect.headers
     extra = kwargs.get("headers")
-    if extra:
-        headers = {**headers, **extra}
+    headers: dict[str, str] | None
+    if defaults is not None and effect.headers is defaults.headers:
+        headers = extra or None
+    else:
+        headers = {**effect.headers, **extra} if extra else effect.headers
+    timeout: Any = effect.timeout
+    if defaults is not None and timeout is defaults.timeout:
+        timeout = httpx.USE_CLIENT_DEFAULT
     # An absolute URL, so a user-supplied httpx client needs no base_url of its own.
     return http.build_request(
         kwargs["method"],
@@ -120,7 +167,7 @@ def _build(http: httpx.Client | httpx.AsyncClient, effect: Request) -> httpx.Req
         json=kwargs.get("json"),
         params=kwargs.get("params"),
         headers=headers,
-        timeout=effect.timeout,
+        timeout=timeout,
     )
 
 
@@ -154,14 +201,15 @@ def _log(
 
 
 class _SyncDriver:
-    def __init__(self, http: httpx.Client) -> None:
+    def __init__(self, http: httpx.Client, defaults: Defaults | None) -> None:
         self.http = http
+        self.defaults = defaults
         self.open: list[Stream] = []
 
     def perform(self, effect: Effect) -> Any:
         if isinstance(effect, Request):
             started = time.perf_counter()
-            request = _build(self.http, effect)
+            request = _build(self.http, effect, self.defaults)
             response = self.http.send(request, follow_redirects=False)
             _log(effect, request, response, started)
             return response
@@ -169,7 +217,7 @@ class _SyncDriver:
             time.sleep(effect.seconds)
             return None
         if isinstance(effect, OpenStream):
-            request = _build(self.http, effect.request)
+            request = _build(self.http, effect.request, self.defaults)
             response = self.http.send(request, stream=True, follow_redirects=False)
             stream = Stream(response, response.iter_raw())
             self.open.append(stream)
@@ -192,22 +240,25 @@ class _SyncDriver:
 
 
 class _AsyncDriver:
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, defaults: Defaults | None) -> None:
         self.http = http
+        self.defaults = defaults
         self.open: list[Stream] = []
 
     async def perform(self, effect: Effect) -> Any:
         if isinstance(effect, Request):
             started = time.perf_counter()
-            request = _build(self.http, effect)
+            request = _build(self.http, effect, self.defaults)
             response = await self.http.send(request, follow_redirects=False)
             _log(effect, request, response, started)
             return response
         if isinstance(effect, Sleep):
+            import asyncio  # not at module level: it costs import time to sync-only users
+
             await asyncio.sleep(effect.seconds)
             return None
         if isinstance(effect, OpenStream):
-            request = _build(self.http, effect.request)
+            request = _build(self.http, effect.request, self.defaults)
             response = await self.http.send(request, stream=True, follow_redirects=False)
             stream = Stream(response, response.aiter_raw())
             self.open.append(stream)
@@ -233,9 +284,9 @@ class _AsyncDriver:
             await self.close(stream)
 
 
-def run_sync(flow: Flow[T], http: httpx.Client) -> T:
+def run_sync(flow: Flow[T], http: httpx.Client, defaults: Defaults | None = None) -> T:
     """Run a flow to completion with a sync httpx client and return its result."""
-    driver = _SyncDriver(http)
+    driver = _SyncDriver(http, defaults)
     try:
         effect = next(flow)
         while True:
@@ -253,9 +304,9 @@ def run_sync(flow: Flow[T], http: httpx.Client) -> T:
         driver.close_all()
 
 
-async def run_async(flow: Flow[T], http: httpx.AsyncClient) -> T:
+async def run_async(flow: Flow[T], http: httpx.AsyncClient, defaults: Defaults | None = None) -> T:
     """Run a flow to completion with an async httpx client and return its result."""
-    driver = _AsyncDriver(http)
+    driver = _AsyncDriver(http, defaults)
     try:
         effect = next(flow)
         while True:
@@ -273,9 +324,11 @@ async def run_async(flow: Flow[T], http: httpx.AsyncClient) -> T:
         await driver.close_all()
 
 
-def iterate_sync(flow: Flow[None], http: httpx.Client) -> Iterator[Any]:
+def iterate_sync(
+    flow: Flow[None], http: httpx.Client, defaults: Defaults | None = None
+) -> Iterator[Any]:
     """Run a streaming flow, yielding what it emits. Closing the iterator closes its streams."""
-    driver = _SyncDriver(http)
+    driver = _SyncDriver(http, defaults)
     try:
         effect = next(flow)
         while True:
@@ -297,11 +350,13 @@ def iterate_sync(flow: Flow[None], http: httpx.Client) -> Iterator[Any]:
 
 
 async def iterate_async(
-    flow: Flow[None], get_http: Callable[[], httpx.AsyncClient]
+    flow: Flow[None],
+    get_http: Callable[[], httpx.AsyncClient],
+    defaults: Defaults | None = None,
 ) -> AsyncIterator[Any]:
     """Async twin of :func:`iterate_sync`. The client is fetched on first iteration, inside
     the event loop that will use its connections."""
-    driver = _AsyncDriver(get_http())
+    driver = _AsyncDriver(get_http(), defaults)
     try:
         effect = next(flow)
         while True:
