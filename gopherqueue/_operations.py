@@ -10,8 +10,11 @@ chunking, exactly-once resolution, recognising a retried request's own earlier s
 
 from __future__ import annotations
 
+import json
 import logging
 import math
+import os
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -52,6 +55,7 @@ from ._transport import Flow, Request, Sleep
 
 if TYPE_CHECKING:
     from gopherqueue_api.models.submit_job_request import SubmitJobRequest
+    from gopherqueue_api.models.submit_job_request_tags import SubmitJobRequestTags
 
 __all__ = ["MAX_BATCH", "JobSpec", "Settings"]
 
@@ -151,6 +155,48 @@ def _parse(response: httpx.Response, operation: str, build: Callable[[Any], M]) 
         ) from exc
 
 
+_submit_model_types: tuple[type[SubmitJobRequest], type[SubmitJobRequestTags]] | None = None
+
+
+def _submit_models() -> tuple[type[SubmitJobRequest], type[SubmitJobRequestTags]]:
+    # Imported on first use, not at import time (the generated models cost import time), and
+    # then kept: a 1000-item batch would otherwise run these imports a thousand times.
+    global _submit_model_types
+    if _submit_model_types is None:
+        from gopherqueue_api.models.submit_job_request import SubmitJobRequest
+        from gopherqueue_api.models.submit_job_request_tags import SubmitJobRequestTags
+
+        _submit_model_types = (SubmitJobRequest, SubmitJobRequestTags)
+    return _submit_model_types
+
+
+class _RandomPool:
+    """Random bytes for idempotency keys, read from the OS in bulk: one ``os.urandom`` call
+    per key costs a system call each, which dominates building a large batch."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._buffer = b""
+        self._at = 0
+
+    def take16(self) -> bytes:
+        with self._lock:
+            if self._at + 16 > len(self._buffer):
+                self._buffer = os.urandom(4096)
+                self._at = 0
+            start = self._at
+            self._at = start + 16
+            return self._buffer[start : start + 16]
+
+
+_random = _RandomPool()
+
+
+def _new_uuid() -> uuid.UUID:
+    """A random (version 4) UUID, as :func:`uuid.uuid4` makes, from the bulk random pool."""
+    return uuid.UUID(bytes=_random.take16(), version=4)
+
+
 def build_submit_body(
     settings: Settings,
     field: str,
@@ -165,20 +211,21 @@ def build_submit_body(
     idempotency_key: object = None,
     correlation_id: object = None,
     tags: object = None,
+    check_payload: bool = True,
 ) -> tuple[SubmitJobRequest, bool]:
     """Check submit arguments and build the generated request model.
 
     ``field`` prefixes field names in errors (``""`` for submit, ``"jobs[3]."`` in batches).
     Returns the model and whether its idempotency key was generated here.
     """
-    from gopherqueue_api.models.submit_job_request import SubmitJobRequest
-    from gopherqueue_api.models.submit_job_request_tags import SubmitJobRequestTags
+    SubmitJobRequest, SubmitJobRequestTags = _submit_models()
 
     # submit() names its argument job_type; a batch item names the wire field, type.
     type_field = f"{field}type" if field else "job_type"
     body = SubmitJobRequest(type_=convert.check_job_type(job_type, type_field))
     if payload is not None:
-        convert.check_payload(payload, f"{field}payload")
+        if check_payload:
+            convert.check_payload(payload, f"{field}payload")
         body.payload = payload
     if priority is not None:
         body.priority = convert.check_priority(priority, f"{field}priority")
@@ -209,7 +256,7 @@ def build_submit_body(
     elif settings.auto_idempotency_key:
         # One key per logical submit, reused by every retry of it: a retry after a lost
         # response then gets the existing job back (200) instead of creating a second one.
-        body.idempotency_key = f"gq-{uuid.uuid4()}"
+        body.idempotency_key = f"gq-{_new_uuid()}"
         generated = True
     if isinstance(correlation_id, str):
         body.correlation_id = correlation_id
@@ -240,7 +287,8 @@ def submit_body_from_item(
         )
     job_type = values.pop("type")
     payload = values.pop("payload", None)
-    return build_submit_body(settings, field, job_type, payload, **values)
+    # Batch payloads are checked by encoding each chunk once (see _encode_chunk).
+    return build_submit_body(settings, field, job_type, payload, check_payload=False, **values)
 
 
 def _send_parsed(
@@ -313,13 +361,20 @@ def submit_batch(settings: Settings, items: Iterable[object], *, atomic: bool) -
             "submit it non-atomically to have it split into chunks",
             field="jobs",
         )
-    if atomic:
-        return (yield from _submit_chunk(settings, checked, 0, atomic=True))
-    parts: list[BatchResult] = []
-    for start in range(0, len(checked), MAX_BATCH):
-        part = yield from _submit_chunk(
-            settings, checked[start : start + MAX_BATCH], start, atomic=False
+    size = MAX_BATCH if not atomic else len(checked)
+    # Every chunk is encoded before the first is sent, so a bad payload anywhere is refused
+    # before any request.
+    chunks = [
+        (
+            checked[start : start + size],
+            start,
+            _encode_chunk(checked[start : start + size], start, atomic),
         )
+        for start in range(0, len(checked), size)
+    ]
+    parts: list[BatchResult] = []
+    for chunk, start, kwargs in chunks:
+        part = yield from _submit_chunk(settings, chunk, start, kwargs)
         parts.append(part)
     if len(parts) == 1:
         return parts[0]
@@ -331,15 +386,40 @@ def submit_batch(settings: Settings, items: Iterable[object], *, atomic: bool) -
     )
 
 
-def _submit_chunk(
-    settings: Settings, chunk: list[tuple[SubmitJobRequest, bool]], offset: int, *, atomic: bool
-) -> Flow[BatchResult]:
+def _encode_chunk(
+    chunk: list[tuple[SubmitJobRequest, bool]], offset: int, atomic: bool
+) -> dict[str, Any]:
+    """The request of one batch chunk, its body encoded once here (which also checks every
+    payload is strict JSON; a bad one is then named by its index)."""
     from gopherqueue_api.api.jobs import submit_batch as submit_batch_api
     from gopherqueue_api.models.batch_request import BatchRequest
+    from gopherqueue_api.types import Unset
+
+    kwargs = submit_batch_api._get_kwargs(
+        body=BatchRequest(jobs=[b for b, _ in chunk], atomic=atomic)
+    )
+    try:
+        encoded = json.dumps(
+            kwargs.pop("json"), allow_nan=False, ensure_ascii=False, separators=(",", ":")
+        )
+    except (TypeError, ValueError, RecursionError):
+        for i, (body, _) in enumerate(chunk):
+            if not isinstance(body.payload, Unset):
+                convert.check_payload(body.payload, f"jobs[{offset + i}].payload")
+        raise ValidationError("jobs must be JSON-serialisable", field="jobs") from None
+    kwargs["content"] = encoded.encode("utf-8")
+    return kwargs
+
+
+def _submit_chunk(
+    settings: Settings,
+    chunk: list[tuple[SubmitJobRequest, bool]],
+    offset: int,
+    kwargs: dict[str, Any],
+) -> Flow[BatchResult]:
     from gopherqueue_api.models.batch_response import BatchResponse as RawBatchResponse
 
-    body = BatchRequest(jobs=[b for b, _ in chunk], atomic=atomic)
-    request = _request(settings, "submit_batch", submit_batch_api._get_kwargs(body=body))
+    request = _request(settings, "submit_batch", kwargs)
 
     def build(response: httpx.Response) -> BatchResult:
         return _parse(

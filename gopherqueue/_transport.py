@@ -165,6 +165,7 @@ def _build(
         kwargs["method"],
         effect.base_url + kwargs["url"],
         json=kwargs.get("json"),
+        content=kwargs.get("content"),
         params=kwargs.get("params"),
         headers=headers,
         timeout=timeout,

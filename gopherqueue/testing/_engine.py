@@ -21,6 +21,7 @@ import heapq
 import inspect
 import json
 import math
+import os
 import threading
 import time
 import uuid
@@ -56,6 +57,22 @@ DEFAULT_PRIORITY = 2
 DEFAULT_MAX_ATTEMPTS = 3
 _SUBSCRIBER_BUFFER = 100
 _DURATION_SAMPLES = 10_000
+
+
+_id_bytes = bytearray()
+_id_lock = threading.Lock()
+
+
+def _new_job_id() -> str:
+    """A random (version 4) UUID string. The OS is asked for random bytes in bulk: one
+    ``os.urandom`` system call per job dominated storing a 1000-job batch. Several servers
+    (each on its own thread) may share the pool, hence the lock."""
+    with _id_lock:
+        if len(_id_bytes) < 16:
+            _id_bytes.extend(os.urandom(4096))
+        raw = bytes(_id_bytes[:16])
+        del _id_bytes[:16]
+    return str(uuid.UUID(bytes=raw, version=4))
 
 
 class PermanentError(Exception):
@@ -476,7 +493,7 @@ class Engine:
         self._seq += 1
         timeout = req.timeout_ns if req.timeout_ns and req.timeout_ns > 0 else DEFAULT_TIMEOUT_NS
         job = _Job(
-            id=str(uuid.uuid4()),
+            id=_new_job_id(),
             type=req.type,
             state="pending",
             priority=DEFAULT_PRIORITY if req.priority is None else req.priority,
@@ -855,7 +872,8 @@ class Engine:
         self._subscribers.discard(sub)
 
     def _publish(self, name: str, job: _Job) -> None:
-        self._publish_data(name, job.id, job_json(job))
+        if self._subscribers:  # most of the time nobody listens: skip formatting the job
+            self._publish_data(name, job.id, job_json(job))
 
     def _publish_data(self, name: str, job_id: str, data: dict[str, Any]) -> None:
         if not self._subscribers:

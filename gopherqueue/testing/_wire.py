@@ -97,15 +97,25 @@ def _civil_from_days(z: int) -> tuple[int, int, int]:
     return y + (m <= 2), m, d
 
 
+# "YYYY-MM-DDTHH:MM:SS" by local second: the jobs of a batch share their second, and the
+# calendar arithmetic dominated formatting them.
+_seconds_text: dict[int, str] = {}
+
+
 def format_time(ns: int, offset: int = 0) -> str:
     """Format ``ns`` (Unix nanoseconds) as Go's ``time.RFC3339Nano`` at ``offset`` seconds."""
     local = ns + offset * _NS
     secs, frac = divmod(local, _NS)
-    days, rem = divmod(secs, 86400)
-    y, mo, d = _civil_from_days(days)
-    hh, rem = divmod(rem, 3600)
-    mi, ss = divmod(rem, 60)
-    out = f"{y:04d}-{mo:02d}-{d:02d}T{hh:02d}:{mi:02d}:{ss:02d}"
+    out = _seconds_text.get(secs)
+    if out is None:
+        days, rem = divmod(secs, 86400)
+        y, mo, d = _civil_from_days(days)
+        hh, rem = divmod(rem, 3600)
+        mi, ss = divmod(rem, 60)
+        out = f"{y:04d}-{mo:02d}-{d:02d}T{hh:02d}:{mi:02d}:{ss:02d}"
+        if len(_seconds_text) >= 4096:
+            _seconds_text.clear()
+        _seconds_text[secs] = out
     if frac:
         out += "." + f"{frac:09d}".rstrip("0")
     if offset == 0:
@@ -228,20 +238,21 @@ MISSING = _Missing()
 class JSONObject:
     """A decoded JSON object that remembers member order and each value's exact source text."""
 
-    __slots__ = ("_source", "members")
+    __slots__ = ("_index", "_source", "members")
 
     def __init__(self, source: str) -> None:
         self._source = source
         #: ``(key, value, start, end)`` in document order, duplicates included.
         self.members: list[tuple[str, Any, int, int]] = []
+        self._index: Optional[dict[str, tuple[str, Any, int, int]]] = None
 
     def _find(self, name: str) -> Optional[tuple[str, Any, int, int]]:
-        # Go matches struct fields case-insensitively and the last occurrence wins.
-        found = None
-        for member in self.members:
-            if member[0] == name or member[0].casefold() == name:
-                found = member
-        return found
+        # Go matches struct fields case-insensitively and the last occurrence wins. The index
+        # is built on the first look-up, once parsing has filled ``members``.
+        index = self._index
+        if index is None:
+            index = self._index = {member[0].casefold(): member for member in self.members}
+        return index.get(name)
 
     def get(self, name: str) -> Any:
         """The decoded value of field ``name`` (``None`` for JSON null), or :data:`MISSING`."""
@@ -310,6 +321,7 @@ def _reject_constant(name: str) -> Any:
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 _scan_once: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(cast(Any, _DECODER))
 _scanstring: Callable[[str, int, bool], tuple[str, int]] = getattr(json.decoder, "scanstring")  # noqa: B009
+_raw_decode: Callable[[str, int], tuple[Any, int]] = _DECODER.raw_decode
 _WS = " \t\n\r"
 
 
@@ -338,7 +350,12 @@ def _parse_value(s: str, i: int) -> tuple[Any, int]:
                 raise ValueError("expected ':'")
             i = _skip_ws(s, i + 1)
             start = i
-            value, i = _parse_value(s, i)
+            if key == "payload" or key.casefold() == "payload":
+                # Only the payload's exact source text is ever used, so its (often large)
+                # value is scanned at C speed instead of walked member by member.
+                value, i = _raw_decode(s, i)
+            else:
+                value, i = _parse_value(s, i)
             obj.members.append((key, value, start, i))
             i = _skip_ws(s, i)
             if i < len(s) and s[i] == ",":

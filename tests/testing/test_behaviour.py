@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -151,9 +152,11 @@ def test_delay_is_honoured(client: httpx.Client) -> None:
 
 
 def test_scheduled_at_is_honoured_and_echoed_with_offset(client: httpx.Client) -> None:
-    due = time.time() + 0.3
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(due + 3600))
-    frac = f"{due % 1:.3f}"[1:]
+    # A fraction without trailing zeros: the server trims them when it echoes the time (Go's
+    # RFC3339Nano), so a random one ending in 0 would not come back as sent.
+    due = math.floor(time.time() + 0.3) + 1.125
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(math.floor(due) + 3600))
+    frac = ".125"
     job = submit(client, type="echo", scheduled_at=f"{stamp}{frac}+01:00")
     assert job["scheduled_at"] == f"{stamp}{frac}+01:00"
     assert job["state"] == "delayed"
