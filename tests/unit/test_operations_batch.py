@@ -303,6 +303,19 @@ async def test_refused_item_in_a_later_chunk_sends_nothing(gq: Client, server: F
     assert server.sent == []
 
 
+@pytest.mark.parametrize("bad", [float("nan"), {1, 2}, object()])
+async def test_bad_payload_in_a_later_chunk_is_named_and_sends_nothing(
+    gq: Client, server: FakeServer, bad: Any
+) -> None:
+    # Batch payloads are checked by encoding each chunk once, all chunks before the first send.
+    items: list[Any] = [{"type": "echo", "payload": {"i": i}} for i in range(2500)]
+    items[2400] = {"type": "echo", "payload": {"deep": [1, bad]}}
+    with pytest.raises(ValidationError) as info:
+        await call(gq, "submit_batch", items)
+    assert info.value.field == "jobs[2400].payload"
+    assert server.sent == []
+
+
 async def test_batch_retry_after_a_lost_response_sends_the_same_keys(
     gq: Client, server: FakeServer
 ) -> None:
