@@ -292,9 +292,14 @@ def submit_body_from_item(
 
 
 def _send_parsed(
-    settings: Settings, request: Request, build: Callable[[httpx.Response], M], *, resend: bool
+    settings: Settings,
+    request: Request,
+    build: Callable[[httpx.Response, bool], M],
+    *,
+    resend: bool,
 ) -> Flow[M]:
-    """Send ``request`` and ``build`` the result from its 2xx reply.
+    """Send ``request`` and ``build`` the result from its 2xx reply (and whether an earlier
+    attempt of it may have been applied: its response was lost or unreadable).
 
     When the reply cannot be read (a JSON body cut short by a proxy or the network), the
     request was applied but its answer is lost, like a dropped connection. If ``resend`` says
@@ -307,7 +312,7 @@ def _send_parsed(
     while True:
         reply = yield from send(request, policy)
         try:
-            return build(reply.response)
+            return build(reply.response, reply.ambiguous or resends > 0)
         except UnexpectedResponseError as exc:
             resends += 1
             if not resend or resends > settings.retry.max_retries:
@@ -337,7 +342,7 @@ def submit(settings: Settings, body: SubmitJobRequest) -> Flow[Job]:
 
     request = _request(settings, "submit_job", submit_job._get_kwargs(body=body))
 
-    def build(response: httpx.Response) -> Job:
+    def build(response: httpx.Response, _after_lost: bool) -> Job:
         replayed = response.status_code == 200
         return _parse(
             response, "submit_job", lambda d: Job.from_api(RawJob.from_dict(d), replayed=replayed)
@@ -421,7 +426,11 @@ def _submit_chunk(
 
     request = _request(settings, "submit_batch", kwargs)
 
-    def build(response: httpx.Response) -> BatchResult:
+    after_lost = False
+
+    def build(response: httpx.Response, ambiguous: bool) -> BatchResult:
+        nonlocal after_lost
+        after_lost = ambiguous
         return _parse(
             response,
             "submit_batch",
@@ -434,9 +443,12 @@ def _submit_chunk(
         parsed = yield from _send_parsed(settings, request, build, resend=keyed)
     except BatchConflictError as exc:
         # Our generated keys are new by construction, so one that "already exists" was stored
-        # by an earlier attempt of this very call whose response was lost. Resolve every item
-        # through single submit, which answers an existing key with its job.
-        if not (0 <= exc.index < len(chunk) and chunk[exc.index][1]):
+        # by an earlier attempt of this very call whose response was lost (and after such a
+        # loss, so was a caller's key, most likely). Resolve every item through single submit,
+        # which answers an existing key with its job.
+        if not (
+            0 <= exc.index < len(chunk) and (chunk[exc.index][1] or exc.after_ambiguous_attempt)
+        ):
             raise
         items: list[BatchItem] = []
         for i, (item_body, _) in enumerate(chunk):
@@ -451,7 +463,9 @@ def _submit_chunk(
             not item.success
             and item.error == "job already exists"
             and 0 <= local < len(chunk)
-            and chunk[local][1]
+            # Our generated key: stored by a lost earlier attempt of this call. A caller's key
+            # too when an earlier attempt was lost: resolved like single submit resolves it.
+            and (chunk[local][1] or after_lost)
         ):
             job = yield from submit(settings, chunk[local][0])
             resolved.append(BatchItem(index=item.index, success=True, job=job, error=None))

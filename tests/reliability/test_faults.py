@@ -418,9 +418,9 @@ async def test_atomic_batch_user_key_conflict_raises_and_says_what_was_kept(
 async def test_batch_with_user_keys_after_lost_response(
     kind: str, server: DevServer, client: Client, scenarios: ScenarioLog
 ) -> None:
-    """User-supplied keys are not resolved after a lost response: the SDK cannot tell its own
-    earlier attempt from another caller's job, so such items come back rejected (as the server
-    says), while generated-key items are resolved. Nothing is duplicated or lost either way."""
+    """After a lost response every item is resolved, user-supplied keys included, the way
+    single submit resolves a key in use (the server answers it with the existing job): the
+    batch reports all four accepted, and nothing is duplicated or lost."""
     items = _batch("m", 4)
     items[0]["idempotency_key"] = "user-key-0"
     items[3]["idempotency_key"] = "user-key-3"
@@ -428,16 +428,18 @@ async def test_batch_with_user_keys_after_lost_response(
 
     result = await call(client, "submit_batch", items)
 
-    assert [r.index for r in result.errors] == [0, 3]
-    assert all(r.error == "job already exists" for r in result.errors)
-    assert [j.tags["item"] for j in result.jobs] == ["m1", "m2"]
+    assert result.errors == []
+    assert (result.accepted, result.rejected) == (4, 0)
+    assert [j.tags["item"] for j in result.jobs] == ["m0", "m1", "m2", "m3"]
+    # The resolved items are the jobs the lost attempt stored, handed back by key.
+    assert [j.replayed for j in result.jobs] == [True, True, True, True]
     scenarios.record(
         server,
         scenario="submit_batch (4 jobs, 2 with user keys), non-atomic, lost response",
         client=kind,
         items=["m0", "m1", "m2", "m3"],
-        reported={"m1", "m2"},
-        outcome="2 accepted; the 2 user-key items reported rejected (stored by the lost attempt)",
+        reported={"m0", "m1", "m2", "m3"},
+        outcome="4 accepted: every item resolved to the job the lost attempt stored",
         attempts=2,
         expect_created=4,
     )
