@@ -379,11 +379,12 @@ class GopherQueueApp:
             return self._probe(path)
         if path != _API and not path.startswith(_API + "/"):
             return _text_404()
+        if path in (_API, _API + "/"):
+            # Public like the probes: the spec gives get_api_info `security: []`.
+            return _json(200, _API_INFO)
         denied = self._authorized(request)
         if denied is not None:
             return denied
-        if path in (_API, _API + "/"):
-            return _json(200, _API_INFO)
         if path == "/api/v1/jobs":
             if method == "GET":
                 return self._list(request)
