@@ -445,6 +445,23 @@ async def test_batch_with_user_keys_after_lost_response(
     )
 
 
+async def test_atomic_batch_with_user_keys_after_lost_response(
+    kind: str, server: DevServer, client: Client
+) -> None:
+    """The retry of an atomic batch whose response was lost conflicts on its own first item
+    (500 ``failed to create job 0``); after such a loss the SDK resolves the items by key."""
+    items = _batch("u", 3)
+    for i, item in enumerate(items):
+        item["idempotency_key"] = f"atomic-user-key-{i}"
+    server.faults.add("POST", BATCH, kind="drop_after")
+
+    result = await call(client, "submit_batch", items, atomic=True)
+
+    assert (result.accepted, result.rejected) == (3, 0)
+    assert [j.tags["item"] for j in result.jobs] == ["u0", "u1", "u2"]
+    assert server.job_count() == 3
+
+
 # ------------------------------------------------------------------------------------------
 # cancel / delete / retry recognise their own earlier success
 
