@@ -671,7 +671,7 @@ def cancel(
 
 def retry(settings: Settings, job_id: object, *, reset_attempts: bool = False) -> Flow[Job]:
     """POST /api/v1/jobs/{id}/retry."""
-    from gopherqueue_api.api.jobs import retry_job
+    from gopherqueue_api.api.jobs import get_job, retry_job
     from gopherqueue_api.models.job import Job as RawJob
     from gopherqueue_api.models.retry_request import RetryRequest
 
@@ -685,7 +685,17 @@ def retry(settings: Settings, job_id: object, *, reset_attempts: bool = False) -
     request = _request(
         settings, "retry_job", retry_job._get_kwargs(uuid.UUID(canonical), body=body)
     )
-    reply = yield from _send_recognising_own_success(settings, request, 500)
+    # Retrying is not idempotent on the server: re-sending a retry whose response was lost
+    # would run the job once more if its rerun has already failed again. So note the job's
+    # state first, and before any re-send look whether it changed (the lost one was applied).
+    look = _request(settings, "get_job", get_job._get_kwargs(uuid.UUID(canonical)))
+    before = _job_fingerprint((yield from send(look, settings.retry)).response)
+
+    def recheck() -> Flow[httpx.Response | None]:
+        now = (yield from send(look, settings.retry)).response
+        return now if _job_fingerprint(now) != before else None
+
+    reply = yield from _send_recognising_own_success(settings, request, 500, recheck=recheck)
     if reply.response.status_code == 500:
         # The server refuses to retry a job that is not failed; after a lost response that
         # means our earlier attempt already moved it on.
@@ -711,15 +721,30 @@ def delete(settings: Settings, job_id: object) -> Flow[None]:
     return None
 
 
-def _send_recognising_own_success(settings: Settings, request: Request, status: int) -> Flow[Reply]:
+def _send_recognising_own_success(
+    settings: Settings,
+    request: Request,
+    status: int,
+    *,
+    recheck: Callable[[], Flow[httpx.Response | None]] | None = None,
+) -> Flow[Reply]:
     """Send; when a retry follows a possibly-applied attempt, hand ``status`` back to the caller
     (instead of raising) so it can check whether the first attempt did the work."""
     try:
-        return (yield from send(request, settings.retry))
+        return (yield from send(request, settings.retry, recheck=recheck))
     except (ConflictError, JobNotFoundError, ServerError) as exc:
         if exc.status_code == status and exc.after_ambiguous_attempt:
             return Reply(exc.response, True)
         raise
+
+
+def _job_fingerprint(response: httpx.Response) -> object:
+    """What changes whenever the server touches a job (its ``updated_at``), from a raw reply."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("updated_at") if isinstance(body, dict) else None
 
 
 def list_jobs(

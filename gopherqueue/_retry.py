@@ -202,8 +202,19 @@ def _maybe_applied(exc: Exception) -> bool:
     )
 
 
-def send(request: Request, policy: RetryPolicy) -> Flow[Reply]:
-    """Send ``request``, retrying by ``policy``; return the 2xx reply or raise the mapped error."""
+def send(
+    request: Request,
+    policy: RetryPolicy,
+    *,
+    recheck: Callable[[], Flow[httpx.Response | None]] | None = None,
+) -> Flow[Reply]:
+    """Send ``request``, retrying by ``policy``; return the 2xx reply or raise the mapped error.
+
+    ``recheck`` serves requests that must not be applied twice and carry no idempotency key:
+    before retrying after a failure the server may have acted on, it looks at the server's
+    state and returns a response that shows the work done (returned as the reply), or
+    ``None`` to go ahead with the retry.
+    """
     method = request.kwargs["method"].upper()
     started = time.monotonic()
     retry = 0
@@ -236,6 +247,10 @@ def send(request: Request, policy: RetryPolicy) -> Flow[Reply]:
                 raise error
             raise error from cause
         ambiguous = ambiguous or applied
+        if applied and recheck is not None:
+            done = yield from recheck()
+            if done is not None:
+                return Reply(done, True)
         logger.info(
             "retrying %s %s in %.2fs (retry %d of %d) after: %s",
             method,

@@ -42,7 +42,7 @@ from gopherqueue_api.api.health import get_api_info, get_metrics
 from gopherqueue_api.models.api_info import ApiInfo
 from gopherqueue_api.models.metrics import Metrics
 from tests.captures import Capture, load, load_all
-from tests.unit.fakes import BASE_URL, JOB_ID, Client, FakeServer, call
+from tests.unit.fakes import BASE_URL, JOB_ID, Client, FakeServer, call, finished_job_json, ok
 
 CAPTURES = load_all()
 RAW_ONLY = {"metrics", "api_info"}
@@ -324,6 +324,9 @@ def test_the_captures_cover_every_client_operation() -> None:
 async def test_capture_through_the_client(gq: Client, server: FakeServer, cap: Capture) -> None:
     server.default = reply_for(cap)
     operation, args, kwargs = client_call(cap)
+    if operation == "retry":
+        # retry() looks at the job before it posts (to recognise a lost retry's effect).
+        server.script(ok(finished_job_json("failed")))
 
     if is_error(cap):
         expected = EXPECTED_ERRORS[cap.name]

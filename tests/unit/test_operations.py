@@ -65,6 +65,10 @@ def assert_common_headers(sent: Sent, api_key: str | None = "secret-key") -> Non
         assert sent.headers["x-api-key"] == api_key
 
 
+# The failed job as retry() first sees it.
+FAILED_BEFORE = finished_job_json("failed", updated_at="2026-11-28T19:12:17.323585895Z")
+
+
 def lost() -> httpx.ReadTimeout:
     """A request that may have reached the server but whose response never came back."""
     return httpx.ReadTimeout("timed out waiting for the response")
@@ -545,9 +549,15 @@ async def test_cancel_argument_checks(
 
 @pytest.mark.parametrize("reset", [False, True])
 async def test_retry_failed_job(gq: Client, server: FakeServer, reset: bool) -> None:
-    server.script(ok(job_json(attempt=0 if reset else 1)))
+    # The job is looked at first (see the lost-response tests below), then retried.
+    server.script(ok(FAILED_BEFORE), ok(job_json(attempt=0 if reset else 1)))
 
     job = await call(gq, "retry", JOB_ID, reset_attempts=reset)
+
+    assert [(s.method, s.path) for s in server.sent] == [
+        ("GET", JOB_PATH),
+        ("POST", f"{JOB_PATH}/retry"),
+    ]
 
     assert (server.last.method, server.last.path) == ("POST", f"{JOB_PATH}/retry")
     assert server.last.json == {"reset_attempts": reset}
@@ -558,7 +568,10 @@ async def test_retry_failed_job(gq: Client, server: FakeServer, reset: bool) -> 
 async def test_retry_of_a_job_that_is_not_failed_is_a_conflict_with_status_500(
     gq: Client, server: FakeServer
 ) -> None:
-    server.script(error(500, "internal_error", "job cannot be cancelled in current state"))
+    server.script(
+        ok(finished_job_json("completed")),
+        error(500, "internal_error", "job cannot be cancelled in current state"),
+    )
     with pytest.raises(ConflictError) as info:
         await call(gq, "retry", JOB_ID)
     err = info.value
@@ -566,29 +579,47 @@ async def test_retry_of_a_job_that_is_not_failed_is_a_conflict_with_status_500(
     assert err.code == "internal_error"
     assert not isinstance(err, ServerError)
     assert "retried" in err.message
-    assert len(server.sent) == 1  # a refusal is not retried
+    assert [s.method for s in server.sent] == ["GET", "POST"]  # a refusal is not retried
 
 
 async def test_retry_refused_after_a_lost_response_is_our_own_retry(
     gq: Client, server: FakeServer
 ) -> None:
-    server.script(
-        lost(),
-        error(500, "internal_error", "job cannot be cancelled in current state"),
-        ok(job_json(state="scheduled", attempt=1)),
-    )
+    # The lost retry was applied: the job changed since it was first looked at, so the SDK
+    # returns it instead of re-sending (a re-send could run the job twice).
+    server.script(ok(FAILED_BEFORE), lost(), ok(job_json(state="scheduled", attempt=1)))
     job = await call(gq, "retry", JOB_ID)
-    assert [s.method for s in server.sent] == ["POST", "POST", "GET"]
+    assert [s.method for s in server.sent] == ["GET", "POST", "GET"]
     assert job.state is JobState.SCHEDULED
+
+
+async def test_retry_lost_after_a_fast_rerun_failed_again_is_not_resent(
+    gq: Client, server: FakeServer
+) -> None:
+    failed_again = finished_job_json("dead_letter", attempt=2, updated_at="2026-11-28T19:13:00Z")
+    server.script(ok(FAILED_BEFORE), lost(), ok(failed_again))
+    job = await call(gq, "retry", JOB_ID)
+    assert [s.method for s in server.sent] == ["GET", "POST", "GET"]
+    assert (job.state, job.attempt) == (JobState.DEAD_LETTER, 2)
+
+
+async def test_retry_lost_before_the_server_acted_is_resent(gq: Client, server: FakeServer) -> None:
+    server.script(ok(FAILED_BEFORE), lost(), ok(FAILED_BEFORE), ok(job_json(attempt=1)))
+    job = await call(gq, "retry", JOB_ID)
+    assert [s.method for s in server.sent] == ["GET", "POST", "GET", "POST"]
+    assert job.state is JobState.PENDING
 
 
 async def test_retry_refused_after_a_lost_response_but_still_failed(
     gq: Client, server: FakeServer
 ) -> None:
+    # Unchanged at the re-check, re-sent, refused; and still failed afterwards: a conflict.
     server.script(
+        ok(FAILED_BEFORE),
         lost(),
+        ok(FAILED_BEFORE),
         error(500, "internal_error", "job cannot be cancelled in current state"),
-        ok(finished_job_json("failed")),
+        ok(FAILED_BEFORE),
     )
     with pytest.raises(ConflictError):
         await call(gq, "retry", JOB_ID)
@@ -597,11 +628,11 @@ async def test_retry_refused_after_a_lost_response_but_still_failed(
 async def test_retry_other_500_is_a_server_error_and_not_repeated(
     gq: Client, server: FakeServer
 ) -> None:
-    server.script(error(500, "internal_error", "disk full"))
+    server.script(ok(FAILED_BEFORE), error(500, "internal_error", "disk full"))
     with pytest.raises(ServerError) as info:
         await call(gq, "retry", JOB_ID)
     assert not isinstance(info.value, ConflictError)
-    assert len(server.sent) == 1
+    assert [s.method for s in server.sent] == ["GET", "POST"]
 
 
 async def test_retry_unknown_job(gq: Client, server: FakeServer) -> None:
@@ -890,4 +921,7 @@ async def test_job_ids_are_canonicalised_in_the_url(
     server.default = answer
     for given in ID_FORMS:
         await call(gq, method, given)
-    assert [s.request.url.raw_path.decode() for s in server.sent] == [f"{JOB_PATH}{suffix}"] * 5
+    # retry() looks at the job (GET) before it posts; only the POSTs matter here.
+    sent = [s for s in server.sent if method != "retry" or s.method == "POST"]
+    assert [s.request.url.raw_path.decode() for s in sent] == [f"{JOB_PATH}{suffix}"] * 5
+    assert all(s.request.url.raw_path.decode().startswith(JOB_PATH) for s in server.sent)
