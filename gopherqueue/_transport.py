@@ -1,10 +1,12 @@
-"""The only I/O in the SDK: two drivers that run the I/O-free flows of ``_operations``.
+"""The drivers that run the I/O-free flows of ``_operations`` (with ``_aiohttp``, the only I/O).
 
 An operation is written once, as a generator that *yields effects* (:class:`Request`: send
 this and give me the response; :class:`Sleep`: pause this long) and *returns* its result. The
 sync driver performs the effects with an :class:`httpx.Client` and :func:`time.sleep`, the
-async driver with an :class:`httpx.AsyncClient` and :func:`asyncio.sleep`. So the retry loop,
-wait's long-poll loop and batch chunking exist once, and the two clients cannot drift apart.
+async driver with an :class:`httpx.AsyncClient` and :func:`asyncio.sleep` (or, opted into with
+``http_backend="aiohttp"``, the driver of ``_aiohttp`` with an ``aiohttp.ClientSession``). So
+the retry loop, wait's long-poll loop and batch chunking exist once, and the clients cannot
+drift apart.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
-from typing import Any, TypeVar, Union
+from typing import Any, Protocol, TypeVar, Union
 
 import httpx
 
 __all__ = [
+    "AsyncDriver",
+    "AsyncHttpxDriver",
     "CloseStream",
     "Defaults",
     "Emit",
@@ -147,16 +151,30 @@ Flow = Generator[Effect, Any, T]
 _TRANSPORT_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
 
 
+def request_url(effect: Request) -> str:
+    """The absolute URL of a request, its ``params`` encoded into the query as httpx encodes
+    them (for transports that are handed a finished URL)."""
+    kwargs = effect.kwargs
+    url: str = effect.base_url + kwargs["url"]
+    params = kwargs.get("params")
+    if params:
+        return str(httpx.URL(url, params=params))
+    return url
+
+
+def request_headers(effect: Request, defaults: Defaults | None) -> dict[str, str] | None:
+    """The headers a request sends beyond its transport's defaults: the flow's headers merged
+    with the endpoint's own (``None``: none beyond the defaults)."""
+    extra = effect.kwargs.get("headers")
+    if defaults is not None and effect.headers is defaults.headers:
+        return extra or None
+    return {**effect.headers, **extra} if extra else effect.headers
+
+
 def _build(
     http: httpx.Client | httpx.AsyncClient, effect: Request, defaults: Defaults | None
 ) -> httpx.Request:
     kwargs = effect.kwargs
-    extra = kwargs.get("headers")
-    headers: dict[str, str] | None
-    if defaults is not None and effect.headers is defaults.headers:
-        headers = extra or None
-    else:
-        headers = {**effect.headers, **extra} if extra else effect.headers
     timeout: Any = effect.timeout
     if defaults is not None and timeout is defaults.timeout:
         timeout = httpx.USE_CLIENT_DEFAULT
@@ -167,7 +185,7 @@ def _build(
         json=kwargs.get("json"),
         content=kwargs.get("content"),
         params=kwargs.get("params"),
-        headers=headers,
+        headers=request_headers(effect, defaults),
         timeout=timeout,
     )
 
@@ -240,7 +258,18 @@ class _SyncDriver:
             self.close(stream)
 
 
-class _AsyncDriver:
+class AsyncDriver(Protocol):
+    """What :func:`run_async` and :func:`iterate_async` need: something that performs effects
+    (transport failures raised as httpx exceptions) and closes the streams it opened."""
+
+    async def perform(self, effect: Effect) -> Any: ...
+
+    async def close_all(self) -> None: ...
+
+
+class AsyncHttpxDriver:
+    """The async driver over an :class:`httpx.AsyncClient` (the default backend)."""
+
     def __init__(self, http: httpx.AsyncClient, defaults: Defaults | None) -> None:
         self.http = http
         self.defaults = defaults
@@ -305,9 +334,8 @@ def run_sync(flow: Flow[T], http: httpx.Client, defaults: Defaults | None = None
         driver.close_all()
 
 
-async def run_async(flow: Flow[T], http: httpx.AsyncClient, defaults: Defaults | None = None) -> T:
-    """Run a flow to completion with an async httpx client and return its result."""
-    driver = _AsyncDriver(http, defaults)
+async def run_async(flow: Flow[T], driver: AsyncDriver) -> T:
+    """Run a flow to completion with an async driver and return its result."""
     try:
         effect = next(flow)
         while True:
@@ -351,13 +379,11 @@ def iterate_sync(
 
 
 async def iterate_async(
-    flow: Flow[None],
-    get_http: Callable[[], httpx.AsyncClient],
-    defaults: Defaults | None = None,
+    flow: Flow[None], make_driver: Callable[[], AsyncDriver]
 ) -> AsyncIterator[Any]:
-    """Async twin of :func:`iterate_sync`. The client is fetched on first iteration, inside
-    the event loop that will use its connections."""
-    driver = _AsyncDriver(get_http(), defaults)
+    """Async twin of :func:`iterate_sync`. The driver is made on first iteration, inside the
+    event loop that will use its connections."""
+    driver = make_driver()
     try:
         effect = next(flow)
         while True:

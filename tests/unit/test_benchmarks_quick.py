@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ROWS = ("1a", "1b", "2a", "2b", "3", "4", "5", "6", "7", "8")
+ROWS = ("1a", "1b", "2a", "2b", "2c", "3", "4", "5", "6", "7", "8")
 
 
 @pytest.fixture(scope="module")
