@@ -741,10 +741,13 @@ def _send_recognising_own_success(
 def _job_fingerprint(response: httpx.Response) -> object:
     """What changes whenever the server touches a job (its ``updated_at``), from a raw reply."""
     try:
-        body = response.json()
+        body: object = response.json()
     except ValueError:
         return None
-    return body.get("updated_at") if isinstance(body, dict) else None
+    if not isinstance(body, dict):
+        return None
+    fields: dict[str, object] = body  # pyright: ignore[reportUnknownVariableType]
+    return fields.get("updated_at")
 
 
 def list_jobs(
