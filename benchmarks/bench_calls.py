@@ -269,8 +269,10 @@ def async_throughput(cfg: Config, url: str) -> list[Row]:
                 baseline=f"{other:,.0f} submits/s (aiohttp)",
                 ratio=backend / other,
                 ratio_label='SDK (http_backend="aiohttp") throughput / aiohttp throughput',
-                target=f"ratio >= {_TARGET_ASYNC}",
-                met=backend / other >= _TARGET_ASYNC,
+                # Issue 7 asks to report the aiohttp ratios and to measure the opt-in transport;
+                # its only throughput target (>= 0.9) is against httpx, figure 2a.
+                target="report",
+                met=None,
                 notes=[
                     what,
                     "after a warm-up; both keep aiohttp's default connection limits (100)",
