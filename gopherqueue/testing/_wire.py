@@ -322,68 +322,82 @@ _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 _scan_once: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(cast(Any, _DECODER))
 _scanstring: Callable[[str, int, bool], tuple[str, int]] = getattr(json.decoder, "scanstring")  # noqa: B009
 _raw_decode: Callable[[str, int], tuple[Any, int]] = _DECODER.raw_decode
-_WS = " \t\n\r"
+
+
+_skip_ws_match = re.compile(r"[ \t\n\r]*").match
 
 
 def _skip_ws(s: str, i: int) -> int:
-    n = len(s)
-    while i < n and s[i] in _WS:
-        i += 1
-    return i
+    match = _skip_ws_match(s, i)
+    return i if match is None else match.end()
+
+
+def _scalar(s: str, i: int) -> tuple[Any, int]:
+    try:
+        return _scan_once(s, i)
+    except StopIteration:
+        raise ValueError("invalid character") from None
 
 
 def _parse_value(s: str, i: int) -> tuple[Any, int]:
+    # Hot for large batches: the object loop avoids function calls where it can (whitespace
+    # skipping is one C-level regex match; scalar members go straight to the C scanner).
     if i >= len(s):
         raise ValueError("unexpected end of JSON input")
     c = s[i]
     if c == "{":
         obj = JSONObject(s)
+        members = obj.members
         i = _skip_ws(s, i + 1)
-        if i < len(s) and s[i] == "}":
+        if s[i : i + 1] == "}":
             return obj, i + 1
         while True:
-            if i >= len(s) or s[i] != '"':
+            if s[i : i + 1] != '"':
                 raise ValueError("expected object key")
             key, i = _scanstring(s, i + 1, True)
-            i = _skip_ws(s, i)
-            if i >= len(s) or s[i] != ":":
-                raise ValueError("expected ':'")
+            if s[i : i + 1] != ":":
+                i = _skip_ws(s, i)
+                if s[i : i + 1] != ":":
+                    raise ValueError("expected ':'")
             i = _skip_ws(s, i + 1)
             start = i
+            first = s[i : i + 1]
             if key == "payload" or key.casefold() == "payload":
                 # Only the payload's exact source text is ever used, so its (often large)
                 # value is scanned at C speed instead of walked member by member.
                 value, i = _raw_decode(s, i)
-            else:
+            elif first == "{" or first == "[":
                 value, i = _parse_value(s, i)
-            obj.members.append((key, value, start, i))
-            i = _skip_ws(s, i)
-            if i < len(s) and s[i] == ",":
+            else:
+                value, i = _scalar(s, i)
+            members.append((key, value, start, i))
+            following = s[i : i + 1]
+            if following != "," and following != "}":
+                i = _skip_ws(s, i)
+                following = s[i : i + 1]
+            if following == ",":
                 i = _skip_ws(s, i + 1)
                 continue
-            if i < len(s) and s[i] == "}":
+            if following == "}":
                 return obj, i + 1
             raise ValueError("expected ',' or '}'")
     if c == "[":
         items: list[Any] = []
         i = _skip_ws(s, i + 1)
-        if i < len(s) and s[i] == "]":
+        if s[i : i + 1] == "]":
             return items, i + 1
         while True:
             value, i = _parse_value(s, i)
             items.append(value)
             i = _skip_ws(s, i)
-            if i < len(s) and s[i] == ",":
+            following = s[i : i + 1]
+            if following == ",":
                 i = _skip_ws(s, i + 1)
                 continue
-            if i < len(s) and s[i] == "]":
+            if following == "]":
                 return items, i + 1
             raise ValueError("expected ',' or ']'")
-    try:
-        value, end = _scan_once(s, i)
-    except StopIteration:
-        raise ValueError("invalid character") from None
-    return value, end
+    return _scalar(s, i)
 
 
 def decode_body(body: bytes) -> Any:
