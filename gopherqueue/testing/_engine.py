@@ -198,7 +198,6 @@ class _Job:
     result: Optional[_Result] = None
     # Bumped whenever queue entries, timers or a running attempt of this job become stale.
     token: int = 0
-    timer: Optional[asyncio.TimerHandle] = None
     task: Optional[asyncio.Task[None]] = None
     context: Optional[JobContext] = None
 
@@ -378,6 +377,11 @@ class Engine:
         self._jobs: dict[str, _Job] = {}
         self._keys: dict[str, str] = {}
         self._ready: list[tuple[int, int, str, int]] = []
+        # Delayed and retrying jobs by due time, behind ONE loop timer for the earliest: a timer
+        # per job cost more than storing the job when thousands arrive in a batch.
+        self._due_heap: list[tuple[int, int, str, int]] = []
+        self._due_timer: Optional[asyncio.TimerHandle] = None
+        self._due_timer_at = 0
         self._seq = 0
         self._active: dict[asyncio.Task[None], str] = {}
         self._changed: dict[str, asyncio.Event] = {}
@@ -391,6 +395,8 @@ class Engine:
         """Bind to ``loop`` (call from the loop's thread) and start dispatching queued jobs."""
         self._loop = loop
         self._loop_thread = threading.get_ident()
+        # Due times kept across a re-attach (a restart) get a timer on this loop.
+        self._arm_due_timer()
         if self._executor is None:
             self._executor = concurrent.futures.ThreadPoolExecutor(
                 max_workers=max(4, self.workers * 2), thread_name_prefix="gopherqueue-handler"
@@ -426,14 +432,15 @@ class Engine:
     def _abandon_all(self) -> None:
         for job in self._jobs.values():
             job.token += 1
-            if job.timer is not None:
-                job.timer.cancel()
-                job.timer = None
         for task in list(self._active):
             task.cancel()
         # Cancelled attempts finish on a later loop iteration; they no longer occupy a worker.
         self._active.clear()
         self._ready.clear()
+        self._due_heap.clear()
+        if self._due_timer is not None:
+            self._due_timer.cancel()
+            self._due_timer = None
 
     def reset(self) -> None:
         """Forget every job, key, counter and custom handler (built-ins are restored)."""
@@ -597,9 +604,6 @@ class Engine:
         if job is None:
             return False
         job.token += 1
-        if job.timer is not None:
-            job.timer.cancel()
-            job.timer = None
         if job.idempotency_key and self._keys.get(job.idempotency_key) == job_id:
             del self._keys[job.idempotency_key]
         self._publish_data("job.deleted", job_id, {"id": job_id})
@@ -615,9 +619,6 @@ class Engine:
         if job.state in _CANCELLABLE or (job.state == "running" and force):
             was_running = job.state == "running"
             job.token += 1
-            if job.timer is not None:
-                job.timer.cancel()
-                job.timer = None
             job.state = "cancelled"
             job.completed_at = now
             job.updated_at = now
@@ -673,14 +674,35 @@ class Engine:
             # Not attached yet: attach() dispatches, and _due re-checks the time then.
             self._enqueue(job)
             return
+        self._seq += 1
+        heapq.heappush(self._due_heap, (due_ns, self._seq, job.id, job.token))
+        if self._due_timer is None or due_ns < self._due_timer_at:
+            self._arm_due_timer()
+
+    def _arm_due_timer(self) -> None:
+        if self._due_timer is not None:
+            self._due_timer.cancel()
+            self._due_timer = None
+        if not self._due_heap or self._loop is None:
+            return
+        due_ns = self._due_heap[0][0]
+        self._due_timer_at = due_ns
         delay = max(due_ns - time.time_ns(), 0) / 1e9
-        job.timer = self._loop.call_later(delay, self._due, job.id, job.token)
+        self._due_timer = self._loop.call_later(delay, self._fire_due)
+
+    def _fire_due(self) -> None:
+        self._due_timer = None
+        now = time.time_ns()
+        heap = self._due_heap
+        while heap and heap[0][0] <= now:
+            _due_ns, _seq, job_id, token = heapq.heappop(heap)
+            self._due(job_id, token)
+        self._arm_due_timer()
 
     def _due(self, job_id: str, token: int) -> None:
         job = self._jobs.get(job_id)
         if job is None or job.token != token or job.state not in ("delayed", "retrying"):
             return
-        job.timer = None
         job.state = "pending"
         job.updated_at = time.time_ns()
         self._enqueue(job)

@@ -325,6 +325,8 @@ _raw_decode: Callable[[str, int], tuple[Any, int]] = _DECODER.raw_decode
 
 
 _skip_ws_match = re.compile(r"[ \t\n\r]*").match
+# One-character slices that start whitespace ("" at the end of the text is not in it).
+_WS_CHARS = frozenset(" \t\n\r")
 
 
 def _skip_ws(s: str, i: int) -> int:
@@ -348,7 +350,9 @@ def _parse_value(s: str, i: int) -> tuple[Any, int]:
     if c == "{":
         obj = JSONObject(s)
         members = obj.members
-        i = _skip_ws(s, i + 1)
+        i += 1
+        if s[i : i + 1] in _WS_CHARS:
+            i = _skip_ws(s, i)
         if s[i : i + 1] == "}":
             return obj, i + 1
         while True:
@@ -359,9 +363,12 @@ def _parse_value(s: str, i: int) -> tuple[Any, int]:
                 i = _skip_ws(s, i)
                 if s[i : i + 1] != ":":
                     raise ValueError("expected ':'")
-            i = _skip_ws(s, i + 1)
-            start = i
+            i += 1
             first = s[i : i + 1]
+            if first in _WS_CHARS:
+                i = _skip_ws(s, i)
+                first = s[i : i + 1]
+            start = i
             if key == "payload" or key.casefold() == "payload":
                 # Only the payload's exact source text is ever used, so its (often large)
                 # value is scanned at C speed instead of walked member by member.
@@ -376,7 +383,9 @@ def _parse_value(s: str, i: int) -> tuple[Any, int]:
                 i = _skip_ws(s, i)
                 following = s[i : i + 1]
             if following == ",":
-                i = _skip_ws(s, i + 1)
+                i += 1
+                if s[i : i + 1] in _WS_CHARS:
+                    i = _skip_ws(s, i)
                 continue
             if following == "}":
                 return obj, i + 1
