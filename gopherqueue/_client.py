@@ -193,6 +193,37 @@ def _check_timeout(timeout: object) -> httpx.Timeout:
     return httpx.Timeout(float(timeout))
 
 
+def _check_policy(retry: object, max_retries: object, default: RetryPolicy) -> RetryPolicy:
+    """The retry policy from the ``retry`` and ``max_retries`` options (``None``: ``default``)."""
+    policy = default if retry is None else retry
+    if not isinstance(policy, RetryPolicy):
+        raise ValidationError(
+            f"retry must be a RetryPolicy, got {type(policy).__name__}", field="retry"
+        )
+    if max_retries is None:
+        return policy
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise ValidationError(
+            f"max_retries must be an int >= 0, got {max_retries!r}", field="max_retries"
+        )
+    return attrs.evolve(policy, max_retries=max_retries)
+
+
+def _check_wait_chunk(value: object) -> float:
+    """Seconds per long-poll: positive and clear of the server's 30 s write timeout."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not 0 < value <= ops.WAIT_CHUNK_MAX
+    ):
+        raise ValidationError(
+            f"wait_chunk must be a number of seconds in (0, {ops.WAIT_CHUNK_MAX}] (the server drops "
+            f"replies due 30 s after the request), got {value!r}",
+            field="wait_chunk",
+        )
+    return float(value)
+
+
 def _wait_seconds(timeout: float | timedelta | None) -> float | None:
     return timeout.total_seconds() if isinstance(timeout, timedelta) else timeout
 
@@ -295,27 +326,7 @@ class _BaseClient(Generic[H]):
                 "api_key must be a non-empty str of printable ASCII characters, or None",
                 field="api_key",
             )
-        policy = retry if retry is not None else RetryPolicy()
-        if not isinstance(policy, RetryPolicy):
-            raise ValidationError(
-                f"retry must be a RetryPolicy, got {type(policy).__name__}", field="retry"
-            )
-        if max_retries is not None:
-            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-                raise ValidationError(
-                    f"max_retries must be an int >= 0, got {max_retries!r}", field="max_retries"
-                )
-            policy = attrs.evolve(policy, max_retries=max_retries)
-        if (
-            isinstance(wait_chunk, bool)
-            or not isinstance(wait_chunk, (int, float))
-            or not 0 < wait_chunk <= ops.WAIT_CHUNK_MAX
-        ):
-            raise ValidationError(
-                f"wait_chunk must be a number of seconds in (0, {ops.WAIT_CHUNK_MAX}] (the server drops "
-                f"replies due 30 s after the request), got {wait_chunk!r}",
-                field="wait_chunk",
-            )
+        policy = _check_policy(retry, max_retries, RetryPolicy())
         extra = _check_headers(headers)
         self._api_key = api_key
         self._verify = _check_verify(verify)
@@ -325,7 +336,7 @@ class _BaseClient(Generic[H]):
             headers=self._headers(),
             timeout=_check_timeout(timeout),
             retry=policy,
-            wait_chunk=float(wait_chunk),
+            wait_chunk=_check_wait_chunk(wait_chunk),
             auto_idempotency_key=bool(auto_idempotency_key),
         )
         self._pool = _Pool(self._new_http_client, http_client, per_loop=self._per_loop)
@@ -421,17 +432,7 @@ class _BaseClient(Generic[H]):
         changes: dict[str, Any] = {}
         if timeout is not None:
             changes["timeout"] = _check_timeout(timeout)
-        policy = retry if retry is not None else self._settings.retry
-        if not isinstance(policy, RetryPolicy):
-            raise ValidationError(
-                f"retry must be a RetryPolicy, got {type(policy).__name__}", field="retry"
-            )
-        if max_retries is not None:
-            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-                raise ValidationError(
-                    f"max_retries must be an int >= 0, got {max_retries!r}", field="max_retries"
-                )
-            policy = attrs.evolve(policy, max_retries=max_retries)
+        policy = _check_policy(retry, max_retries, self._settings.retry)
         changes["retry"] = policy
         if headers is not None:
             merged = {**self._settings.headers, **_check_headers(headers)}
@@ -439,16 +440,7 @@ class _BaseClient(Generic[H]):
                 merged["X-API-Key"] = self._api_key
             changes["headers"] = merged
         if wait_chunk is not None:
-            if (
-                isinstance(wait_chunk, bool)
-                or not isinstance(wait_chunk, (int, float))
-                or not 0 < wait_chunk <= ops.WAIT_CHUNK_MAX
-            ):
-                raise ValidationError(
-                    f"wait_chunk must be in (0, {ops.WAIT_CHUNK_MAX}], got {wait_chunk!r}",
-                    field="wait_chunk",
-                )
-            changes["wait_chunk"] = float(wait_chunk)
+            changes["wait_chunk"] = _check_wait_chunk(wait_chunk)
         return self._copy(**changes)
 
     @property
