@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -40,6 +38,7 @@ from ._exceptions import (
     excerpt,
     status_error,
 )
+from ._ids import random_uuid
 from ._models import (
     BatchItem,
     BatchResult,
@@ -170,33 +169,6 @@ def _submit_models() -> tuple[type[SubmitJobRequest], type[SubmitJobRequestTags]
     return _submit_model_types
 
 
-class _RandomPool:
-    """Random bytes for idempotency keys, read from the OS in bulk: one ``os.urandom`` call
-    per key costs a system call each, which dominates building a large batch."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._buffer = b""
-        self._at = 0
-
-    def take16(self) -> bytes:
-        with self._lock:
-            if self._at + 16 > len(self._buffer):
-                self._buffer = os.urandom(4096)
-                self._at = 0
-            start = self._at
-            self._at = start + 16
-            return self._buffer[start : start + 16]
-
-
-_random = _RandomPool()
-
-
-def _new_uuid() -> uuid.UUID:
-    """A random (version 4) UUID, as :func:`uuid.uuid4` makes, from the bulk random pool."""
-    return uuid.UUID(bytes=_random.take16(), version=4)
-
-
 def build_submit_body(
     settings: Settings,
     field: str,
@@ -256,7 +228,7 @@ def build_submit_body(
     elif settings.auto_idempotency_key:
         # One key per logical submit, reused by every retry of it: a retry after a lost
         # response then gets the existing job back (200) instead of creating a second one.
-        body.idempotency_key = f"gq-{_new_uuid()}"
+        body.idempotency_key = f"gq-{random_uuid()}"
         generated = True
     if isinstance(correlation_id, str):
         body.correlation_id = correlation_id

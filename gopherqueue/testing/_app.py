@@ -42,6 +42,9 @@ from ._wire import (
     MISSING,
     JSONObject,
     TypeMismatch,
+    as_int,
+    as_str,
+    as_str_map,
     decode_body,
     go_json,
     parse_rfc3339,
@@ -187,16 +190,30 @@ def parse_submit(obj: JSONObject) -> SubmitRequest:
     (both 400 ``invalid JSON body``). Unparsable ``delay``/``timeout`` strings are ignored.
     """
     req = SubmitRequest()
-    req.type = obj.get_str("type") or ""
-    req.payload = obj.raw("payload")
-    req.priority = obj.get_int("priority")
-    req.idempotency_key = obj.get_str("idempotency_key") or ""
-    req.correlation_id = obj.get_str("correlation_id") or ""
-    req.max_attempts = obj.get_int("max_attempts")
-    req.tags = obj.get_str_map("tags")
-    delay = obj.get_str("delay")
-    timeout = obj.get_str("timeout")
-    scheduled = obj.get_str("scheduled_at")
+    delay = timeout = scheduled = None
+    # One pass over the members present (a batch item has four or five of the ten fields).
+    for name, member in obj.fields().items():
+        value = member[1]
+        if name == "type":
+            req.type = as_str(value, name) or ""
+        elif name == "payload":
+            req.payload = obj.source_of(member)
+        elif name == "idempotency_key":
+            req.idempotency_key = as_str(value, name) or ""
+        elif name == "delay":
+            delay = as_str(value, name)
+        elif name == "priority":
+            req.priority = as_int(value, name)
+        elif name == "timeout":
+            timeout = as_str(value, name)
+        elif name == "max_attempts":
+            req.max_attempts = as_int(value, name)
+        elif name == "scheduled_at":
+            scheduled = as_str(value, name)
+        elif name == "correlation_id":
+            req.correlation_id = as_str(value, name) or ""
+        elif name == "tags":
+            req.tags = as_str_map(value, name)
     if scheduled is not None:
         try:
             req.scheduled_at = parse_rfc3339(scheduled)

@@ -21,14 +21,13 @@ import heapq
 import inspect
 import json
 import math
-import os
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union, cast
 
+from .._ids import random_uuid
 from ._durations import parse_go_duration
 from ._wire import ZERO_TIME, format_local, format_time, format_utc, go_float, go_json
 
@@ -57,22 +56,6 @@ DEFAULT_PRIORITY = 2
 DEFAULT_MAX_ATTEMPTS = 3
 _SUBSCRIBER_BUFFER = 100
 _DURATION_SAMPLES = 10_000
-
-
-_id_bytes = bytearray()
-_id_lock = threading.Lock()
-
-
-def _new_job_id() -> str:
-    """A random (version 4) UUID string. The OS is asked for random bytes in bulk: one
-    ``os.urandom`` system call per job dominated storing a 1000-job batch. Several servers
-    (each on its own thread) may share the pool, hence the lock."""
-    with _id_lock:
-        if len(_id_bytes) < 16:
-            _id_bytes.extend(os.urandom(4096))
-        raw = bytes(_id_bytes[:16])
-        del _id_bytes[:16]
-    return str(uuid.UUID(bytes=raw, version=4))
 
 
 class PermanentError(Exception):
@@ -145,7 +128,7 @@ class JobContext:
 Handler = Callable[[JobContext], Any]
 
 
-@dataclass
+@dataclass(slots=True)
 class SubmitRequest:
     """A parsed job submission (one ``POST /api/v1/jobs`` body or one batch item)."""
 
@@ -161,7 +144,7 @@ class SubmitRequest:
     tags: Optional[dict[str, str]] = None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Result:
     job_id: str
     success: bool
@@ -172,7 +155,7 @@ class _Result:
     completed_ns: int
 
 
-@dataclass
+@dataclass(slots=True)
 class _Job:
     id: str
     type: str
@@ -202,7 +185,7 @@ class _Job:
     context: Optional[JobContext] = None
 
 
-@dataclass
+@dataclass(slots=True)
 class BatchItemResult:
     """One entry of a batch response: the job JSON plus the item's error, if rejected."""
 
@@ -500,7 +483,7 @@ class Engine:
         self._seq += 1
         timeout = req.timeout_ns if req.timeout_ns and req.timeout_ns > 0 else DEFAULT_TIMEOUT_NS
         job = _Job(
-            id=_new_job_id(),
+            id=random_uuid(),
             type=req.type,
             state="pending",
             priority=DEFAULT_PRIORITY if req.priority is None else req.priority,

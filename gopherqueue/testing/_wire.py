@@ -24,6 +24,10 @@ __all__ = [
     "MISSING",
     "JSONObject",
     "TypeMismatch",
+    "as_bool",
+    "as_int",
+    "as_str",
+    "as_str_map",
     "decode_body",
     "format_local",
     "format_time",
@@ -49,7 +53,7 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 def clean_str(text: str) -> str:
     """Replace lone surrogates (invalid UTF-8 in the request) with U+FFFD, as Go does."""
-    if _SURROGATE_RE.search(text) is None:
+    if text.isascii() or _SURROGATE_RE.search(text) is None:
         return text
     return _SURROGATE_RE.sub("\ufffd", text)
 
@@ -57,8 +61,10 @@ def clean_str(text: str) -> str:
 def go_json(value: Any) -> bytes:
     """Encode ``value`` the way Go's ``json.NewEncoder(w).Encode(v)`` does, newline included."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    text = _HTML_RE.sub(lambda m: _HTML_ESCAPES[m.group(0)], text)
-    return (clean_str(text) + "\n").encode("utf-8")
+    # Three C-level scans rule out the rewrites for most bodies (a batch reply is ~300 kB).
+    if not text.isascii() or "<" in text or ">" in text or "&" in text:
+        text = clean_str(_HTML_RE.sub(lambda m: _HTML_ESCAPES[m.group(0)], text))
+    return (text + "\n").encode("utf-8")
 
 
 def go_float(value: float) -> Union[int, float]:
@@ -102,8 +108,23 @@ def _civil_from_days(z: int) -> tuple[int, int, int]:
 _seconds_text: dict[int, str] = {}
 
 
+# Recent UTC instants: a batch's jobs share their created, updated and due times.
+_utc_texts: dict[int, str] = {}
+
+
 def format_time(ns: int, offset: int = 0) -> str:
     """Format ``ns`` (Unix nanoseconds) as Go's ``time.RFC3339Nano`` at ``offset`` seconds."""
+    if offset:
+        return _format_time(ns, offset)
+    text = _utc_texts.get(ns)
+    if text is None:
+        if len(_utc_texts) >= 1024:
+            _utc_texts.clear()
+        text = _utc_texts[ns] = _format_time(ns, 0)
+    return text
+
+
+def _format_time(ns: int, offset: int) -> str:
     local = ns + offset * _NS
     secs, frac = divmod(local, _NS)
     out = _seconds_text.get(secs)
@@ -246,70 +267,95 @@ class JSONObject:
         self.members: list[tuple[str, Any, int, int]] = []
         self._index: Optional[dict[str, tuple[str, Any, int, int]]] = None
 
-    def _find(self, name: str) -> Optional[tuple[str, Any, int, int]]:
-        # Go matches struct fields case-insensitively and the last occurrence wins. The index
-        # is built on the first look-up, once parsing has filled ``members``.
+    def fields(self) -> dict[str, tuple[str, Any, int, int]]:
+        """The members by case-folded key, the last of duplicates winning: how Go matches
+        JSON keys to struct fields. Built on first use, once parsing has filled ``members``."""
         index = self._index
         if index is None:
             index = self._index = {member[0].casefold(): member for member in self.members}
-        return index.get(name)
+        return index
 
     def get(self, name: str) -> Any:
         """The decoded value of field ``name`` (``None`` for JSON null), or :data:`MISSING`."""
-        member = self._find(name)
+        member = self.fields().get(name)
         return MISSING if member is None else member[1]
 
     def raw(self, name: str) -> Optional[bytes]:
         """The exact bytes of field ``name``'s value as sent, or ``None`` when absent."""
-        member = self._find(name)
-        if member is None:
-            return None
+        member = self.fields().get(name)
+        return None if member is None else self.source_of(member)
+
+    def source_of(self, member: tuple[str, Any, int, int]) -> bytes:
+        """The exact bytes of one member's value as sent."""
         return self._source[member[2] : member[3]].encode("utf-8", "surrogateescape")
 
     def get_str(self, name: str) -> Optional[str]:
         """A string field; ``None`` when absent or null. Raises :class:`TypeMismatch`."""
         value = self.get(name)
-        if value is MISSING or value is None:
-            return None
-        if not isinstance(value, str):
-            raise TypeMismatch(name)
-        return clean_str(value)
+        return None if value is MISSING else as_str(value, name)
 
     def get_int(self, name: str) -> Optional[int]:
         """An ``int`` field (64-bit, no fraction or exponent); ``None`` when absent or null."""
         value = self.get(name)
-        if value is MISSING or value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeMismatch(name)
-        if not -(1 << 63) <= value < (1 << 63):
-            raise TypeMismatch(name)
-        return value
+        return None if value is MISSING else as_int(value, name)
 
     def get_bool(self, name: str) -> Optional[bool]:
         """A ``bool`` field; ``None`` when absent or null."""
         value = self.get(name)
-        if value is MISSING or value is None:
-            return None
-        if not isinstance(value, bool):
-            raise TypeMismatch(name)
-        return value
+        return None if value is MISSING else as_bool(value, name)
 
     def get_str_map(self, name: str) -> Optional[dict[str, str]]:
         """A ``map[string]string`` field; ``None`` when absent or null."""
         value = self.get(name)
-        if value is MISSING or value is None:
-            return None
-        if not isinstance(value, JSONObject):
+        return None if value is MISSING else as_str_map(value, name)
+
+
+# Go's decoding of one JSON value into a struct field of each type; ``None`` for null.
+
+
+def as_str(value: Any, name: str) -> Optional[str]:
+    """A ``string`` field's value. Raises :class:`TypeMismatch` naming field ``name``."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeMismatch(name)
+    return clean_str(value)
+
+
+def as_int(value: Any, name: str) -> Optional[int]:
+    """An ``int`` field's value (64-bit, no fraction or exponent)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeMismatch(name)
+    if not -(1 << 63) <= value < (1 << 63):
+        raise TypeMismatch(name)
+    return value
+
+
+def as_bool(value: Any, name: str) -> Optional[bool]:
+    """A ``bool`` field's value."""
+    if value is None:
+        return None
+    if not isinstance(value, bool):
+        raise TypeMismatch(name)
+    return value
+
+
+def as_str_map(value: Any, name: str) -> Optional[dict[str, str]]:
+    """A ``map[string]string`` field's value (a null member becomes ``""``, as in Go)."""
+    if value is None:
+        return None
+    if not isinstance(value, JSONObject):
+        raise TypeMismatch(name)
+    out: dict[str, str] = {}
+    for key, item, _start, _end in value.members:
+        if item is None:
+            item = ""
+        if not isinstance(item, str):
             raise TypeMismatch(name)
-        out: dict[str, str] = {}
-        for key, item, _start, _end in value.members:
-            if item is None:
-                item = ""
-            if not isinstance(item, str):
-                raise TypeMismatch(name)
-            out[clean_str(key)] = clean_str(item)
-        return out
+        out[clean_str(key)] = clean_str(item)
+    return out
 
 
 def _reject_constant(name: str) -> Any:

@@ -32,6 +32,31 @@ def test_go_json_replaces_lone_surrogates() -> None:
 
 
 @pytest.mark.parametrize(
+    ("value", "wire"),
+    [
+        ("a<b", '"a\\u003cb"'),
+        ("a>b", '"a\\u003eb"'),
+        ("a&b", '"a\\u0026b"'),
+        ("\u2029", '"\\u2029"'),
+        ("\u00e9", '"\u00e9"'),
+        ("plain ascii", '"plain ascii"'),
+    ],
+)
+def test_go_json_escapes_each_html_character_alone(value: str, wire: str) -> None:
+    # Each escape on its own: the encoder skips the rewrite when a body needs none.
+    assert go_json({"k": value}) == ('{"k":' + wire + "}\n").encode()
+
+
+def test_format_time_same_instant_at_another_offset() -> None:
+    # Consecutive calls with one instant and different offsets (a batch's jobs share theirs).
+    ns = 1_795_893_572_550_456_530
+    assert format_time(ns, 0) == "2026-11-28T19:19:32.55045653Z"
+    assert format_time(ns, 19800) == "2026-11-29T00:49:32.55045653+05:30"
+    assert format_time(ns, 0) == "2026-11-28T19:19:32.55045653Z"
+    assert format_time(ns + 1, 0) == "2026-11-28T19:19:32.550456531Z"
+
+
+@pytest.mark.parametrize(
     ("ns", "offset", "text"),
     [
         (1_795_893_137_246_310_430, 0, "2026-11-28T19:12:17.24631043Z"),
