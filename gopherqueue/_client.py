@@ -482,7 +482,7 @@ class _BaseClient(Generic[H]):
     # Arguments are checked inside the flows, before their first request.
 
     def _submit_flow(self, job_type: object, payload: object, **options: Any) -> Flow[Job]:
-        body, _ = ops.build_submit_body(self._settings, "", job_type, payload, **options)
+        body, _ = ops.build_submit_body(self._settings, "", job_type, payload, options)
         return ops.submit(self._settings, body)
 
 

@@ -259,7 +259,9 @@ class Job:
         cls, raw: RawJob, *, job_result: JobResult | None = None, replayed: bool = False
     ) -> Job:
         """Build from the generated model."""
-        tags = _opt(raw.tags)
+        # Hot for batches; the generator's UNSET is falsy, so ``or`` maps an omitted field to
+        # its default without a call per field.
+        tags = raw.tags
         return cls(
             id=raw.id,
             type=raw.type_,
@@ -267,15 +269,15 @@ class Job:
             priority=raw.priority,
             attempt=raw.attempt,
             max_attempts=raw.max_attempts,
-            progress=float(_opt(raw.progress) or 0.0),
-            progress_message=_opt(raw.progress_message) or None,
-            tags={} if tags is None else dict(tags.additional_properties),
+            progress=float(raw.progress or 0.0),
+            progress_message=raw.progress_message or None,
+            tags=dict(tags.additional_properties) if tags else {},
             created_at=raw.created_at,
             updated_at=raw.updated_at,
-            scheduled_at=_opt(raw.scheduled_at),
-            started_at=_opt(raw.started_at),
-            completed_at=_opt(raw.completed_at),
-            last_error=_opt(raw.last_error) or None,
+            scheduled_at=raw.scheduled_at or None,
+            started_at=raw.started_at or None,
+            completed_at=raw.completed_at or None,
+            last_error=raw.last_error or None,
             job_result=job_result,
             replayed=replayed,
             raw=raw,

@@ -15,9 +15,10 @@ import logging
 import math
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 import httpx
@@ -173,24 +174,20 @@ def build_submit_body(
     settings: Settings,
     field: str,
     job_type: object,
-    payload: object = None,
+    payload: object,
+    options: Mapping[str, object],
     *,
-    priority: object = None,
-    delay: object = None,
-    scheduled_at: object = None,
-    timeout: object = None,
-    max_attempts: object = None,
-    idempotency_key: object = None,
-    correlation_id: object = None,
-    tags: object = None,
     check_payload: bool = True,
 ) -> tuple[SubmitJobRequest, bool]:
     """Check submit arguments and build the generated request model.
 
-    ``field`` prefixes field names in errors (``""`` for submit, ``"jobs[3]."`` in batches).
-    Returns the model and whether its idempotency key was generated here.
+    ``options`` holds the optional fields by wire name (``priority``, ``delay``, ...; ``None``
+    or absent means not given); other keys are ignored. ``field`` prefixes field names in
+    errors (``""`` for submit, ``"jobs[3]."`` in batches). Returns the model and whether its
+    idempotency key was generated here.
     """
     SubmitJobRequest, SubmitJobRequestTags = _submit_models()
+    option = options.get
 
     # submit() names its argument job_type; a batch item names the wire field, type.
     type_field = f"{field}type" if field else "job_type"
@@ -199,16 +196,18 @@ def build_submit_body(
         if check_payload:
             convert.check_payload(payload, f"{field}payload")
         body.payload = payload
-    if priority is not None:
+    if (priority := option("priority")) is not None:
         body.priority = convert.check_priority(priority, f"{field}priority")
-    if delay is not None:
+    if (delay := option("delay")) is not None:
         body.delay = convert.to_go_duration(delay, f"{field}delay")
-    if scheduled_at is not None:
+    if (scheduled_at := option("scheduled_at")) is not None:
         body.scheduled_at = convert.check_scheduled_at(scheduled_at, f"{field}scheduled_at")
-    if timeout is not None:
+    if (timeout := option("timeout")) is not None:
         body.timeout = convert.to_go_duration(timeout, f"{field}timeout")
-    if max_attempts is not None:
+    if (max_attempts := option("max_attempts")) is not None:
         body.max_attempts = convert.check_max_attempts(max_attempts, f"{field}max_attempts")
+    idempotency_key = option("idempotency_key")
+    correlation_id = option("correlation_id")
     for name, value in (("idempotency_key", idempotency_key), ("correlation_id", correlation_id)):
         if value is not None and (not isinstance(value, str) or not value):
             raise ValidationError(
@@ -216,7 +215,7 @@ def build_submit_body(
                 + (" ''" if value == "" else ""),
                 field=f"{field}{name}",
             )
-    if tags is not None:
+    if (tags := option("tags")) is not None:
         checked = convert.check_tags(tags, f"{field}tags")
         if checked:
             wire_tags = SubmitJobRequestTags()
@@ -239,28 +238,33 @@ def submit_body_from_item(
     settings: Settings, index: int, item: object
 ) -> tuple[SubmitJobRequest, bool]:
     """Check one ``submit_batch`` item (a dict with wire field names, or a JobSpec)."""
-    field = f"jobs[{index}]."
+    values: Mapping[Any, object]
     if isinstance(item, JobSpec):
-        values: dict[str, Any] = attrs.asdict(item, recurse=False)
-    elif isinstance(item, Mapping):
-        values = {}
-        for key, value in item.items():  # pyright: ignore[reportUnknownVariableType]
-            if key not in _SUBMIT_FIELDS:
-                raise ValidationError(
-                    f"{field[:-1]} has an unknown field {key!r}; expected some of {sorted(_SUBMIT_FIELDS)}",
-                    field=f"{field}{key}",
-                )
-            values[key] = value
+        values = attrs.asdict(item, recurse=False)
+    elif isinstance(item, (dict, Mapping)):
+        values = cast("Mapping[Any, object]", item)
+        if not values.keys() <= _SUBMIT_FIELDS:
+            key = next(k for k in values if k not in _SUBMIT_FIELDS)
+            raise ValidationError(
+                f"jobs[{index}] has an unknown field {key!r}; expected some of {sorted(_SUBMIT_FIELDS)}",
+                field=f"jobs[{index}].{key}",
+            )
         if "type" not in values:
-            raise ValidationError(f"{field}type is required", field=f"{field}type")
+            raise ValidationError(f"jobs[{index}].type is required", field=f"jobs[{index}].type")
     else:
         raise ValidationError(
-            f"{field[:-1]} must be a dict or a JobSpec, got {type(item).__name__}", field=field[:-1]
+            f"jobs[{index}] must be a dict or a JobSpec, got {type(item).__name__}",
+            field=f"jobs[{index}]",
         )
-    job_type = values.pop("type")
-    payload = values.pop("payload", None)
-    # Batch payloads are checked by encoding each chunk once (see _encode_chunk).
-    return build_submit_body(settings, field, job_type, payload, check_payload=False, **values)
+    # Batch payloads are checked by encoding each chunk once (see _Chunk).
+    return build_submit_body(
+        settings,
+        f"jobs[{index}].",
+        values["type"],
+        values.get("payload"),
+        values,
+        check_payload=False,
+    )
 
 
 def _send_parsed(
@@ -329,29 +333,32 @@ def submit_batch(settings: Settings, items: Iterable[object], *, atomic: bool) -
         raise ValidationError("jobs must be a list of dicts or JobSpecs", field="jobs")
     if not isinstance(atomic, bool):
         raise ValidationError(f"atomic must be a bool, got {type(atomic).__name__}", field="atomic")
-    checked = [submit_body_from_item(settings, i, item) for i, item in enumerate(items)]
-    if not checked:
+    bodies: list[SubmitJobRequest] = []
+    generated: list[bool] = []
+    for index, item in enumerate(items):
+        body, own_key = submit_body_from_item(settings, index, item)
+        bodies.append(body)
+        generated.append(own_key)
+    if not bodies:
         raise ValidationError("jobs must hold at least one job", field="jobs")
-    if atomic and len(checked) > MAX_BATCH:
+    if atomic and len(bodies) > MAX_BATCH:
         raise ValidationError(
-            f"an atomic batch holds at most {MAX_BATCH} jobs (the server's limit), got {len(checked)}; "
+            f"an atomic batch holds at most {MAX_BATCH} jobs (the server's limit), got {len(bodies)}; "
             "submit it non-atomically to have it split into chunks",
             field="jobs",
         )
-    size = MAX_BATCH if not atomic else len(checked)
+    size = MAX_BATCH if not atomic else len(bodies)
     # Every chunk is encoded before the first is sent, so a bad payload anywhere is refused
-    # before any request.
-    chunks = [
-        (
-            checked[start : start + size],
-            start,
-            _encode_chunk(checked[start : start + size], start, atomic),
-        )
-        for start in range(0, len(checked), size)
-    ]
+    # before any request. Each chunk is dropped once answered: a large batch does not keep
+    # every request body alive (or for the garbage collector to walk) until the end.
+    chunks = deque(
+        _Chunk(bodies[start : start + size], generated[start : start + size], start, atomic)
+        for start in range(0, len(bodies), size)
+    )
+    del bodies, generated
     parts: list[BatchResult] = []
-    for chunk, start, kwargs in chunks:
-        part = yield from _submit_chunk(settings, chunk, start, kwargs)
+    while chunks:
+        part = yield from _submit_chunk(settings, chunks.popleft())
         parts.append(part)
     if len(parts) == 1:
         return parts[0]
@@ -363,40 +370,42 @@ def submit_batch(settings: Settings, items: Iterable[object], *, atomic: bool) -
     )
 
 
-def _encode_chunk(
-    chunk: list[tuple[SubmitJobRequest, bool]], offset: int, atomic: bool
-) -> dict[str, Any]:
-    """The request of one batch chunk, its body encoded once here (which also checks every
-    payload is strict JSON; a bad one is then named by its index)."""
-    from gopherqueue_api.api.jobs import submit_batch as submit_batch_api
-    from gopherqueue_api.models.batch_request import BatchRequest
-    from gopherqueue_api.types import Unset
+class _Chunk:
+    """One request's share of a batch: its bodies, which of their keys were generated here,
+    where it starts in the caller's list, and the request, its body encoded once (which also
+    checks every payload is strict JSON; a bad one is then named by its index)."""
 
-    kwargs = submit_batch_api._get_kwargs(
-        body=BatchRequest(jobs=[b for b, _ in chunk], atomic=atomic)
-    )
-    try:
-        encoded = json.dumps(
-            kwargs.pop("json"), allow_nan=False, ensure_ascii=False, separators=(",", ":")
-        )
-    except (TypeError, ValueError, RecursionError):
-        for i, (body, _) in enumerate(chunk):
-            if not isinstance(body.payload, Unset):
-                convert.check_payload(body.payload, f"jobs[{offset + i}].payload")
-        raise ValidationError("jobs must be JSON-serialisable", field="jobs") from None
-    kwargs["content"] = encoded.encode("utf-8")
-    return kwargs
+    __slots__ = ("bodies", "generated", "kwargs", "offset")
+
+    def __init__(
+        self, bodies: list[SubmitJobRequest], generated: list[bool], offset: int, atomic: bool
+    ) -> None:
+        from gopherqueue_api.api.jobs import submit_batch as submit_batch_api
+        from gopherqueue_api.models.batch_request import BatchRequest
+        from gopherqueue_api.types import Unset
+
+        self.bodies = bodies
+        self.generated = generated
+        self.offset = offset
+        kwargs = submit_batch_api._get_kwargs(body=BatchRequest(jobs=bodies, atomic=atomic))
+        try:
+            encoded = json.dumps(
+                kwargs.pop("json"), allow_nan=False, ensure_ascii=False, separators=(",", ":")
+            )
+        except (TypeError, ValueError, RecursionError):
+            for i, body in enumerate(bodies):
+                if not isinstance(body.payload, Unset):
+                    convert.check_payload(body.payload, f"jobs[{offset + i}].payload")
+            raise ValidationError("jobs must be JSON-serialisable", field="jobs") from None
+        kwargs["content"] = encoded.encode("utf-8")
+        self.kwargs: dict[str, Any] = kwargs
 
 
-def _submit_chunk(
-    settings: Settings,
-    chunk: list[tuple[SubmitJobRequest, bool]],
-    offset: int,
-    kwargs: dict[str, Any],
-) -> Flow[BatchResult]:
+def _submit_chunk(settings: Settings, chunk: _Chunk) -> Flow[BatchResult]:
     from gopherqueue_api.models.batch_response import BatchResponse as RawBatchResponse
 
-    request = _request(settings, "submit_batch", kwargs)
+    request = _request(settings, "submit_batch", chunk.kwargs)
+    bodies, generated, offset = chunk.bodies, chunk.generated, chunk.offset
 
     after_lost = False
 
@@ -411,7 +420,7 @@ def _submit_chunk(
 
     try:
         # Every item keyed: asking again cannot store one twice (see _send_parsed).
-        keyed = all(bool(b.idempotency_key) for b, _ in chunk)
+        keyed = all(bool(b.idempotency_key) for b in bodies)
         parsed = yield from _send_parsed(settings, request, build, resend=keyed)
     except BatchConflictError as exc:
         # Our generated keys are new by construction, so one that "already exists" was stored
@@ -419,11 +428,11 @@ def _submit_chunk(
         # loss, so was a caller's key, most likely). Resolve every item through single submit,
         # which answers an existing key with its job.
         if not (
-            0 <= exc.index < len(chunk) and (chunk[exc.index][1] or exc.after_ambiguous_attempt)
+            0 <= exc.index < len(bodies) and (generated[exc.index] or exc.after_ambiguous_attempt)
         ):
             raise
         items: list[BatchItem] = []
-        for i, (item_body, _) in enumerate(chunk):
+        for i, item_body in enumerate(bodies):
             job = yield from submit(settings, item_body)
             items.append(BatchItem(index=offset + i, success=True, job=job, error=None))
         return BatchResult(total=len(items), accepted=len(items), rejected=0, results=items)
@@ -434,12 +443,12 @@ def _submit_chunk(
         if (
             not item.success
             and item.error == "job already exists"
-            and 0 <= local < len(chunk)
+            and 0 <= local < len(bodies)
             # Our generated key: stored by a lost earlier attempt of this call. A caller's key
             # too when an earlier attempt was lost: resolved like single submit resolves it.
-            and (chunk[local][1] or after_lost)
+            and (generated[local] or after_lost)
         ):
-            job = yield from submit(settings, chunk[local][0])
+            job = yield from submit(settings, bodies[local])
             resolved.append(BatchItem(index=item.index, success=True, job=job, error=None))
             fixed += 1
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+import weakref
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +23,7 @@ from gopherqueue import (
     Priority,
     ValidationError,
 )
+from gopherqueue import _operations as ops
 from tests.unit.fakes import (
     Client,
     FakeServer,
@@ -235,6 +237,33 @@ async def test_2500_items_go_in_chunks_of_1000_with_global_indexes(
         if item.index != 1005:
             assert item.job is not None
             assert item.job.id == id_for(items[item.index])
+
+
+async def test_each_chunk_is_released_once_answered(
+    gq: Client, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A 100k-job batch must not keep every request body alive (and walked by the garbage
+    # collector) until its last chunk is answered.
+    bodies: list[weakref.ref[Any]] = []
+    build = ops.submit_body_from_item
+
+    def recording(settings: Any, index: int, item: object) -> Any:
+        body, own_key = build(settings, index, item)
+        bodies.append(weakref.ref(body))
+        return body, own_key
+
+    monkeypatch.setattr(ops, "submit_body_from_item", recording)
+    alive_at_each_request: list[int] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        alive_at_each_request.append(sum(ref() is not None for ref in bodies))
+        return batch_reply(request)
+
+    server.default = answer
+    result = await call(gq, "submit_batch", [{"type": "echo", "payload": i} for i in range(2500)])
+
+    assert result.accepted == 2500
+    assert alive_at_each_request == [2500, 1500, 500]
 
 
 @pytest.mark.parametrize(("count", "sizes"), [(1000, [1000]), (1001, [1000, 1]), (1, [1])])
