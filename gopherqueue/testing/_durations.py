@@ -66,12 +66,26 @@ def _leading_fraction(s: str) -> tuple[int, float, str]:
     return x, scale, s[i:]
 
 
+# Parsed durations by text: the jobs of a batch usually share their delay and timeout.
+_parsed: dict[str, int] = {}
+
+
 def parse_go_duration(text: str) -> int:
     """Parse a Go duration string and return it in integer nanoseconds.
 
     Raises ``ValueError`` for anything Go's ``time.ParseDuration`` rejects (empty string, a
     number without a unit other than ``0``, unknown units, overflow).
     """
+    value = _parsed.get(text)
+    if value is None:
+        value = _parse(text)
+        if len(_parsed) >= 256:
+            _parsed.clear()
+        _parsed[text] = value
+    return value
+
+
+def _parse(text: str) -> int:
     orig = text
     s = text
     neg = False

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import json.encoder
 import json.scanner
 import re
 import time
@@ -28,7 +29,9 @@ __all__ = [
     "as_int",
     "as_str",
     "as_str_map",
+    "compact_source",
     "decode_body",
+    "decode_compact",
     "format_local",
     "format_time",
     "format_utc",
@@ -346,10 +349,14 @@ def as_str_map(value: Any, name: str) -> Optional[dict[str, str]]:
     """A ``map[string]string`` field's value (a null member becomes ``""``, as in Go)."""
     if value is None:
         return None
-    if not isinstance(value, JSONObject):
+    if isinstance(value, JSONObject):
+        pairs = [(key, item) for key, item, _start, _end in value.members]
+    elif isinstance(value, dict):  # from decode_compact
+        pairs = list(cast("dict[str, Any]", value).items())
+    else:
         raise TypeMismatch(name)
     out: dict[str, str] = {}
-    for key, item, _start, _end in value.members:
+    for key, item in pairs:
         if item is None:
             item = ""
         if not isinstance(item, str):
@@ -453,6 +460,50 @@ def _parse_value(s: str, i: int) -> tuple[Any, int]:
                 return items, i + 1
             raise ValueError("expected ',' or ']'")
     return _scalar(s, i)
+
+
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+# The C encoder behind _COMPACT, made once: JSONEncoder.encode makes one per call, which costs
+# more than encoding a small payload. None where the C accelerator is missing.
+_c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
+_c_compact: Optional[Callable[[Any, int], Any]] = (
+    None
+    if _c_make_encoder is None
+    else _c_make_encoder(
+        None, _COMPACT.default, json.encoder.encode_basestring, None, ":", ",", False, False, False
+    )
+)
+
+
+def decode_compact(body: bytes) -> Any:
+    """Decode ``body`` at C speed when it is exactly the compact JSON encoding of its value,
+    the form this SDK (and httpx's ``json=``) sends; otherwise return :data:`MISSING`.
+
+    Such a body has no duplicate keys, and the exact source text of every value in it is its
+    compact encoding (:func:`compact_source`), so the member-by-member walk of
+    :func:`decode_body`, which keeps source spans, is not needed. Objects come back as
+    ``dict``. Anything else (whitespace, escapes, duplicate keys, trailing data, invalid JSON)
+    returns :data:`MISSING`: :func:`decode_body` then decides, exactly as Go would.
+    """
+    text = body.decode("utf-8", "surrogateescape")
+    try:
+        value = _DECODER.decode(text)
+        if _COMPACT.encode(value) == text:
+            return value
+    except (ValueError, RecursionError):
+        pass
+    return MISSING
+
+
+def compact_source(value: Any) -> bytes:
+    """The exact source bytes of a value taken from a :func:`decode_compact` result."""
+    if isinstance(value, str):
+        text = json.encoder.encode_basestring(value)
+    elif _c_compact is not None and isinstance(value, (dict, list)):
+        text = "".join(_c_compact(value, 0))
+    else:
+        text = _COMPACT.encode(value)
+    return text.encode("utf-8", "surrogateescape")
 
 
 def decode_body(body: bytes) -> Any:
