@@ -56,7 +56,7 @@ class Config:
         return cls(
             quick=False,
             calls_per_side=6_000,
-            async_blocks=5,
+            async_blocks=10,
             async_submits=5_000,
             async_concurrency=100,
             volume_rounds=5,
