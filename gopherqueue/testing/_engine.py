@@ -223,8 +223,8 @@ def job_json(job: _Job) -> dict[str, Any]:
         out["progress_message"] = job.progress_message
     if job.tags:
         out["tags"] = {k: job.tags[k] for k in sorted(job.tags)}
-    out["created_at"] = format_utc(job.created_at)
-    out["updated_at"] = format_utc(job.updated_at)
+    out["created_at"] = format_time(job.created_at)
+    out["updated_at"] = format_time(job.updated_at)
     if job.scheduled_at is not None:
         out["scheduled_at"] = format_time(*job.scheduled_at)
     if job.started_at is not None:
@@ -568,7 +568,7 @@ class Engine:
                 continue
             job = self._build(req, now)
             key = req.idempotency_key
-            if key and (key in batch_keys or self._existing(key) is not None):
+            if key and (key in batch_keys or (key in self._keys and self._existing(key))):
                 results.append(BatchItemResult(index, False, job_json(job), "job already exists"))
                 continue
             if key:

@@ -318,6 +318,8 @@ class JSONObject:
 
 def as_str(value: Any, name: str) -> Optional[str]:
     """A ``string`` field's value. Raises :class:`TypeMismatch` naming field ``name``."""
+    if value.__class__ is str:
+        return value if value.isascii() else clean_str(value)
     if value is None:
         return None
     if not isinstance(value, str):
