@@ -28,7 +28,9 @@ __all__ = [
     "check_priority",
     "check_scheduled_at",
     "check_tags",
+    "check_text",
     "decode_output",
+    "encode_json",
     "from_nanoseconds",
     "to_go_duration",
 ]
@@ -80,6 +82,21 @@ def check_job_id(value: object, field: str = "job_id") -> str:
         raise ValidationError(f"{field} must be a UUID, got {shown!r}", field=field) from None
 
 
+def check_text(value: str, field: str) -> str:
+    """Refuse a string that has no UTF-8 form: one holding a lone surrogate (what
+    ``bytes.decode(errors="surrogateescape")`` makes of invalid bytes, or a ``"\\ud800"``
+    escape) cannot be sent."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValidationError(
+                f"{field} is not valid Unicode text: a lone surrogate at index {exc.start}",
+                field=field,
+            ) from None
+    return value
+
+
 def check_job_type(value: object, field: str = "job_type") -> str:
     """A job type must be a non-empty string (the server refuses an empty one)."""
     if not isinstance(value, str):
@@ -88,17 +105,27 @@ def check_job_type(value: object, field: str = "job_type") -> str:
         )
     if not value:
         raise ValidationError(f"{field} must be a non-empty string, got ''", field=field)
-    return value
+    return check_text(value, field)
+
+
+def encode_json(value: object) -> bytes:
+    """``value`` as the request body bytes httpx's ``json=`` would send (compact UTF-8, no
+    NaN or infinity). Raises TypeError, ValueError (UnicodeEncodeError for a lone surrogate)
+    or RecursionError for what is not strict JSON text."""
+    return json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8"
+    )
 
 
 def check_payload(value: object, field: str = "payload") -> None:
-    """Refuse a payload that is not strict JSON (sets, arbitrary objects, NaN, infinities)."""
+    """Refuse a payload that is not strict JSON (sets, arbitrary objects, NaN, infinities,
+    text with lone surrogates)."""
     try:
-        json.dumps(value, allow_nan=False)
+        encode_json(value)
     except (TypeError, ValueError, RecursionError) as exc:
         raise ValidationError(
             f"{field} must be JSON-serialisable (dict, list, str, int, float, bool or None; "
-            f"no NaN or infinity): {exc}",
+            f"no NaN or infinity; text without lone surrogates): {exc}",
             field=field,
         ) from None
 
@@ -154,6 +181,8 @@ def check_tags(value: object, field: str = "tags") -> dict[str, str]:
             raise ValidationError(
                 f"{field}[{key!r}] must be a str, got {_type_name(item)}", field=field
             )
+        check_text(key, field)
+        check_text(item, field)
         tags[key] = item
     return tags
 

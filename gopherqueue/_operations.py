@@ -10,7 +10,6 @@ chunking, exactly-once resolution, recognising a retried request's own earlier s
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import time
@@ -176,8 +175,6 @@ def build_submit_body(
     job_type: object,
     payload: object,
     options: Mapping[str, object],
-    *,
-    check_payload: bool = True,
 ) -> tuple[SubmitJobRequest, bool]:
     """Check submit arguments and build the generated request model.
 
@@ -193,8 +190,7 @@ def build_submit_body(
     type_field = f"{field}type" if field else "job_type"
     body = SubmitJobRequest(type_=convert.check_job_type(job_type, type_field))
     if payload is not None:
-        if check_payload:
-            convert.check_payload(payload, f"{field}payload")
+        # Checked when the request body is encoded (see _encode_body), once.
         body.payload = payload
     if (priority := option("priority")) is not None:
         body.priority = convert.check_priority(priority, f"{field}priority")
@@ -215,6 +211,8 @@ def build_submit_body(
                 + (" ''" if value == "" else ""),
                 field=f"{field}{name}",
             )
+        if value is not None:
+            convert.check_text(value, f"{field}{name}")
     if (tags := option("tags")) is not None:
         checked = convert.check_tags(tags, f"{field}tags")
         if checked:
@@ -256,14 +254,12 @@ def submit_body_from_item(
             f"jobs[{index}] must be a dict or a JobSpec, got {type(item).__name__}",
             field=f"jobs[{index}]",
         )
-    # Batch payloads are checked by encoding each chunk once (see _Chunk).
     return build_submit_body(
         settings,
         f"jobs[{index}].",
         values["type"],
         values.get("payload"),
         values,
-        check_payload=False,
     )
 
 
@@ -316,7 +312,8 @@ def submit(settings: Settings, body: SubmitJobRequest) -> Flow[Job]:
     from gopherqueue_api.api.jobs import submit_job
     from gopherqueue_api.models.job import Job as RawJob
 
-    request = _request(settings, "submit_job", submit_job._get_kwargs(body=body))
+    kwargs = _encode_body(submit_job._get_kwargs(body=body), [body], "")
+    request = _request(settings, "submit_job", kwargs)
 
     def build(response: httpx.Response, _after_lost: bool) -> Job:
         replayed = response.status_code == 200
@@ -382,23 +379,38 @@ class _Chunk:
     ) -> None:
         from gopherqueue_api.api.jobs import submit_batch as submit_batch_api
         from gopherqueue_api.models.batch_request import BatchRequest
-        from gopherqueue_api.types import Unset
 
         self.bodies = bodies
         self.generated = generated
         self.offset = offset
-        kwargs = submit_batch_api._get_kwargs(body=BatchRequest(jobs=bodies, atomic=atomic))
-        try:
-            encoded = json.dumps(
-                kwargs.pop("json"), allow_nan=False, ensure_ascii=False, separators=(",", ":")
-            )
-        except (TypeError, ValueError, RecursionError):
-            for i, body in enumerate(bodies):
-                if not isinstance(body.payload, Unset):
-                    convert.check_payload(body.payload, f"jobs[{offset + i}].payload")
-            raise ValidationError("jobs must be JSON-serialisable", field="jobs") from None
-        kwargs["content"] = encoded.encode("utf-8")
-        self.kwargs: dict[str, Any] = kwargs
+        self.kwargs = _encode_body(
+            submit_batch_api._get_kwargs(body=BatchRequest(jobs=bodies, atomic=atomic)),
+            bodies,
+            "jobs",
+            offset,
+        )
+
+
+def _encode_body(
+    kwargs: dict[str, Any], bodies: list[SubmitJobRequest], jobs_field: str, offset: int = 0
+) -> dict[str, Any]:
+    """The generated request ``kwargs`` with their ``json`` body encoded here, as httpx would
+    encode it: once, instead of once to check the payloads and again to send them. A payload
+    that is not strict JSON text is then named by its field (``payload``, or
+    ``jobs[i].payload`` when ``jobs_field`` is ``"jobs"``)."""
+    from gopherqueue_api.types import Unset
+
+    try:
+        kwargs["content"] = convert.encode_json(kwargs.pop("json"))
+    except (TypeError, ValueError, RecursionError):
+        for i, body in enumerate(bodies):
+            if not isinstance(body.payload, Unset):
+                field = f"{jobs_field}[{offset + i}].payload" if jobs_field else "payload"
+                convert.check_payload(body.payload, field)
+        raise ValidationError(
+            f"{jobs_field or 'the job'} must be JSON-serialisable", field=jobs_field or None
+        ) from None
+    return kwargs
 
 
 def _submit_chunk(settings: Settings, chunk: _Chunk) -> Flow[BatchResult]:
@@ -632,6 +644,8 @@ def cancel(
     canonical = convert.check_job_id(job_id)
     if reason is not None and not isinstance(reason, str):
         raise ValidationError(f"reason must be a str, got {type(reason).__name__}", field="reason")
+    if reason is not None:
+        convert.check_text(reason, "reason")
     if not isinstance(force, bool):
         raise ValidationError(f"force must be a bool, got {type(force).__name__}", field="force")
     body = CancelRequest(force=force)
@@ -743,6 +757,8 @@ def list_jobs(
         raise ValidationError(
             f"state must be a str or JobState, got {type(state).__name__}", field="state"
         )
+    if state is not None:
+        convert.check_text(state, "state")
     if job_type is not None:
         convert.check_job_type(job_type)
     kwargs = list_jobs_api._get_kwargs(

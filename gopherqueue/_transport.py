@@ -18,6 +18,8 @@ from typing import Any, Protocol, TypeVar, Union
 
 import httpx
 
+from ._exceptions import ValidationError
+
 __all__ = [
     "AsyncDriver",
     "AsyncHttpxDriver",
@@ -179,15 +181,22 @@ def _build(
     if defaults is not None and timeout is defaults.timeout:
         timeout = httpx.USE_CLIENT_DEFAULT
     # An absolute URL, so a user-supplied httpx client needs no base_url of its own.
-    return http.build_request(
-        kwargs["method"],
-        effect.base_url + kwargs["url"],
-        json=kwargs.get("json"),
-        content=kwargs.get("content"),
-        params=kwargs.get("params"),
-        headers=request_headers(effect, defaults),
-        timeout=timeout,
-    )
+    try:
+        return http.build_request(
+            kwargs["method"],
+            effect.base_url + kwargs["url"],
+            json=kwargs.get("json"),
+            content=kwargs.get("content"),
+            params=kwargs.get("params"),
+            headers=request_headers(effect, defaults),
+            timeout=timeout,
+        )
+    except UnicodeEncodeError as exc:
+        # The argument checks refuse such text first; this keeps a missed one typed.
+        raise ValidationError(
+            f"{effect.operation}: the request holds text that is not valid Unicode "
+            f"(a lone surrogate at index {exc.start})"
+        ) from None
 
 
 def _log(
