@@ -14,7 +14,6 @@ import re
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Union
 
 from ._exceptions import ValidationError
@@ -43,16 +42,6 @@ string such as ``"10m"`` or ``"1500ms"``."""
 # a unit, or a bare "0".
 _GO_DURATION = re.compile(r"[-+]?(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)")
 _GO_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
-_GO_UNIT_SECONDS = {
-    "ns": Decimal("1e-9"),
-    "us": Decimal("1e-6"),
-    "µs": Decimal("1e-6"),
-    "μs": Decimal("1e-6"),
-    "ms": Decimal("1e-3"),
-    "s": Decimal(1),
-    "m": Decimal(60),
-    "h": Decimal(3600),
-}
 # Largest unit first, so a whole number of a big unit reads naturally ("10m", not "600s").
 _FORMAT_UNITS = (("h", 3_600_000_000), ("m", 60_000_000), ("s", 1_000_000), ("ms", 1000), ("us", 1))
 _MAX_GO_DURATION_US = (2**63 - 1) // 1000
@@ -229,13 +218,6 @@ def format_micros(micros: int) -> str:
         if micros % size == 0:
             return f"{micros // size}{unit}"
     return f"{micros}us"  # pragma: no cover - "us" always divides
-
-
-def go_duration_seconds(value: str) -> float:
-    """The length of a valid Go duration string, in seconds."""
-    sign = -1 if value.startswith("-") else 1
-    total = sum(Decimal(n) * _GO_UNIT_SECONDS[u] for n, u in _GO_PART.findall(value))
-    return sign * float(total)
 
 
 def from_nanoseconds(value: int) -> timedelta:

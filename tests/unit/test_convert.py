@@ -4,9 +4,11 @@ BOTH clients, where a refused argument names its field and sends no request."""
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from collections import OrderedDict
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -25,10 +27,28 @@ from gopherqueue._convert import (
     decode_output,
     format_micros,
     from_nanoseconds,
-    go_duration_seconds,
     to_go_duration,
 )
 from tests.unit.fakes import JOB_ID, Client, FakeServer, call
+
+_GO_UNIT_SECONDS = {
+    "ns": Decimal("1e-9"),
+    "us": Decimal("1e-6"),
+    "µs": Decimal("1e-6"),
+    "μs": Decimal("1e-6"),
+    "ms": Decimal("1e-3"),
+    "s": Decimal(1),
+    "m": Decimal(60),
+    "h": Decimal(3600),
+}
+
+
+def go_duration_seconds(value: str) -> float:
+    """The length of a valid Go duration string in seconds (the oracle for to_go_duration)."""
+    sign = -1 if value.startswith("-") else 1
+    parts = re.findall(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)", value)
+    return sign * float(sum(Decimal(n) * _GO_UNIT_SECONDS[u] for n, u in parts))
+
 
 # ------------------------------------------------------------------------------------------
 # Durations
