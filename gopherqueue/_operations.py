@@ -239,7 +239,7 @@ def submit_body_from_item(
     values: Mapping[Any, object]
     if isinstance(item, JobSpec):
         values = attrs.asdict(item, recurse=False)
-    elif isinstance(item, (dict, Mapping)):
+    elif isinstance(item, (dict, Mapping)):  # dict first: the common case skips the ABC check
         values = cast("Mapping[Any, object]", item)
         if not values.keys() <= _SUBMIT_FIELDS:
             key = next(k for k in values if k not in _SUBMIT_FIELDS)
@@ -312,7 +312,7 @@ def submit(settings: Settings, body: SubmitJobRequest) -> Flow[Job]:
     from gopherqueue_api.api.jobs import submit_job
     from gopherqueue_api.models.job import Job as RawJob
 
-    kwargs = _encode_body(submit_job._get_kwargs(body=body), [body], "")
+    kwargs = _encode_body(submit_job._get_kwargs(body=body), [(body.payload, "payload")], "payload")
     request = _request(settings, "submit_job", kwargs)
 
     def build(response: httpx.Response, _after_lost: bool) -> Job:
@@ -385,31 +385,30 @@ class _Chunk:
         self.offset = offset
         self.kwargs = _encode_body(
             submit_batch_api._get_kwargs(body=BatchRequest(jobs=bodies, atomic=atomic)),
-            bodies,
+            ((body.payload, f"jobs[{offset + i}].payload") for i, body in enumerate(bodies)),
             "jobs",
-            offset,
         )
 
 
 def _encode_body(
-    kwargs: dict[str, Any], bodies: list[SubmitJobRequest], jobs_field: str, offset: int = 0
+    kwargs: dict[str, Any], payloads: Iterable[tuple[object, str]], field: str
 ) -> dict[str, Any]:
     """The generated request ``kwargs`` with their ``json`` body encoded here, as httpx would
-    encode it: once, instead of once to check the payloads and again to send them. A payload
-    that is not strict JSON text is then named by its field (``payload``, or
-    ``jobs[i].payload`` when ``jobs_field`` is ``"jobs"``)."""
+    encode it: once, instead of once to check the payloads and again to send them.
+
+    Encoding is also the check that every payload is strict JSON text; when it fails, the
+    payload at fault is named by its field from ``payloads`` (``(payload, field)`` pairs, only
+    read then), and ``field`` names the body as a whole if none is.
+    """
     from gopherqueue_api.types import Unset
 
     try:
         kwargs["content"] = convert.encode_json(kwargs.pop("json"))
     except (TypeError, ValueError, RecursionError):
-        for i, body in enumerate(bodies):
-            if not isinstance(body.payload, Unset):
-                field = f"{jobs_field}[{offset + i}].payload" if jobs_field else "payload"
-                convert.check_payload(body.payload, field)
-        raise ValidationError(
-            f"{jobs_field or 'the job'} must be JSON-serialisable", field=jobs_field or None
-        ) from None
+        for payload, payload_field in payloads:
+            if not isinstance(payload, Unset):
+                convert.check_payload(payload, payload_field)
+        raise ValidationError(f"{field} must be JSON-serialisable", field=field) from None
     return kwargs
 
 

@@ -283,34 +283,14 @@ class JSONObject:
         member = self.fields().get(name)
         return MISSING if member is None else member[1]
 
-    def raw(self, name: str) -> Optional[bytes]:
-        """The exact bytes of field ``name``'s value as sent, or ``None`` when absent."""
-        member = self.fields().get(name)
-        return None if member is None else self.source_of(member)
-
     def source_of(self, member: tuple[str, Any, int, int]) -> bytes:
         """The exact bytes of one member's value as sent."""
         return self._source[member[2] : member[3]].encode("utf-8", "surrogateescape")
-
-    def get_str(self, name: str) -> Optional[str]:
-        """A string field; ``None`` when absent or null. Raises :class:`TypeMismatch`."""
-        value = self.get(name)
-        return None if value is MISSING else as_str(value, name)
-
-    def get_int(self, name: str) -> Optional[int]:
-        """An ``int`` field (64-bit, no fraction or exponent); ``None`` when absent or null."""
-        value = self.get(name)
-        return None if value is MISSING else as_int(value, name)
 
     def get_bool(self, name: str) -> Optional[bool]:
         """A ``bool`` field; ``None`` when absent or null."""
         value = self.get(name)
         return None if value is MISSING else as_bool(value, name)
-
-    def get_str_map(self, name: str) -> Optional[dict[str, str]]:
-        """A ``map[string]string`` field; ``None`` when absent or null."""
-        value = self.get(name)
-        return None if value is MISSING else as_str_map(value, name)
 
 
 # Go's decoding of one JSON value into a struct field of each type; ``None`` for null.

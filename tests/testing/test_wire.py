@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -12,6 +14,10 @@ from gopherqueue.testing._wire import (
     MISSING,
     JSONObject,
     TypeMismatch,
+    as_bool,
+    as_int,
+    as_str,
+    as_str_map,
     decode_body,
     format_time,
     go_json,
@@ -161,25 +167,31 @@ def test_uuid_rejects_malformed(text: str) -> None:
     assert parse_uuid(text) is None
 
 
+def raw(obj: JSONObject, name: str) -> bytes | None:
+    """The exact bytes of field ``name`` as sent (``None`` when absent)."""
+    member = obj.fields().get(name)
+    return None if member is None else obj.source_of(member)
+
+
 def test_decode_keeps_payload_bytes_verbatim() -> None:
     obj = decode_body(b'{"type":"echo","payload":  { "a" :  1 } }')
     assert isinstance(obj, JSONObject)
-    assert obj.raw("payload") == b'{ "a" :  1 }'
-    assert obj.get_str("type") == "echo"
-    assert obj.raw("missing") is None
+    assert raw(obj, "payload") == b'{ "a" :  1 }'
+    assert as_str(obj.get("type"), "type") == "echo"
+    assert raw(obj, "missing") is None
 
 
 def test_decode_payload_null_and_non_ascii() -> None:
     obj = decode_body('{"payload":null,"x":"\u00e9"}'.encode())
     assert isinstance(obj, JSONObject)
-    assert obj.raw("payload") == b"null"
-    assert obj.raw("x") == '"\u00e9"'.encode()
+    assert raw(obj, "payload") == b"null"
+    assert raw(obj, "x") == '"\u00e9"'.encode()
 
 
 def test_decode_reads_only_the_first_value() -> None:
     obj = decode_body(b'  {"type":"echo"} garbage')
     assert isinstance(obj, JSONObject)
-    assert obj.get_str("type") == "echo"
+    assert as_str(obj.get("type"), "type") == "echo"
     assert decode_body(b'{"a":1}{') is not None
 
 
@@ -204,39 +216,41 @@ def test_decode_rejects_invalid_json(body: bytes) -> None:
 def test_fields_match_case_insensitively_and_last_wins() -> None:
     obj = decode_body(b'{"TYPE":"a","Type":"b","priority":1,"priority":7}')
     assert isinstance(obj, JSONObject)
-    assert obj.get_str("type") == "b"
-    assert obj.get_int("priority") == 7
+    assert as_str(obj.get("type"), "type") == "b"
+    assert as_int(obj.get("priority"), "priority") == 7
     assert obj.get("absent") is MISSING
 
 
 @pytest.mark.parametrize(
-    ("body", "getter"),
+    ("body", "convert"),
     [
-        (b'{"priority":"high"}', "get_int"),
-        (b'{"priority":1.5}', "get_int"),
-        (b'{"priority":1e2}', "get_int"),
-        (b'{"priority":true}', "get_int"),
-        (b'{"priority":9223372036854775808}', "get_int"),
-        (b'{"priority":{"a":1}}', "get_str"),
-        (b'{"priority":1}', "get_str"),
-        (b'{"priority":"x"}', "get_bool"),
-        (b'{"priority":{"k":1}}', "get_str_map"),
-        (b'{"priority":["a"]}', "get_str_map"),
+        (b'{"priority":"high"}', as_int),
+        (b'{"priority":1.5}', as_int),
+        (b'{"priority":1e2}', as_int),
+        (b'{"priority":true}', as_int),
+        (b'{"priority":9223372036854775808}', as_int),
+        (b'{"priority":{"a":1}}', as_str),
+        (b'{"priority":1}', as_str),
+        (b'{"priority":"x"}', as_bool),
+        (b'{"priority":{"k":1}}', as_str_map),
+        (b'{"priority":["a"]}', as_str_map),
     ],
 )
-def test_wrong_types_raise(body: bytes, getter: str) -> None:
+def test_wrong_types_raise(body: bytes, convert: Callable[[Any, str], object]) -> None:
     obj = decode_body(body)
     assert isinstance(obj, JSONObject)
     with pytest.raises(TypeMismatch):
-        getattr(obj, getter)("priority")
+        convert(obj.get("priority"), "priority")
 
 
 def test_null_fields_count_as_absent() -> None:
     obj = decode_body(b'{"a":null,"t":{"k":null,"j":"v"}}')
     assert isinstance(obj, JSONObject)
-    assert obj.get_int("a") is None
-    assert obj.get_str("a") is None
-    assert obj.get_str_map("t") == {"k": "", "j": "v"}
+    assert as_int(obj.get("a"), "a") is None
+    assert as_str(obj.get("a"), "a") is None
+    assert obj.get_bool("a") is None
+    assert obj.get_bool("absent") is None
+    assert as_str_map(obj.get("t"), "t") == {"k": "", "j": "v"}
 
 
 @settings(max_examples=40)
@@ -252,4 +266,4 @@ def test_raw_payload_is_exactly_the_sent_text(value: object) -> None:
         body = ('{"payload": ' + text + ' , "type":"t"}').encode()
         obj = decode_body(body)
         assert isinstance(obj, JSONObject)
-        assert obj.raw("payload") == text.encode()
+        assert raw(obj, "payload") == text.encode()
