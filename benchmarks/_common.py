@@ -59,7 +59,7 @@ class Config:
             async_blocks=10,
             async_submits=5_000,
             async_concurrency=100,
-            volume_rounds=5,
+            volume_rounds=7,
             volume_jobs=10_000,
             volume_single_max=1_000,
             volume_single_budget_s=8.0,
