@@ -111,7 +111,9 @@ def write_markdown(path: Path, rows: Sequence[Row], env: dict[str, str], seconds
         "",
         "Every figure is a median over repeated runs; each baseline is measured in the same run, "
         "interleaved with the SDK's runs (the order alternates every round) so machine noise "
-        "hits both sides alike. `met?` is `report` for figures that have no target.",
+        "hits both sides alike. Where each round times both sides once (figures 2a, 3 and 4) "
+        "the figure is the median of the rounds' own ratios or differences, and the notes also "
+        "give the ratio of the two medians. `met?` is `report` for figures that have no target.",
         "",
         "## Per figure",
         "",

@@ -214,6 +214,9 @@ def async_throughput(cfg: Config, url: str) -> list[Row]:
     samples = asyncio.run(_async_samples(cfg, url, with_aiohttp, cpu))
     sdk = median(samples["sdk"])
     raw = median(samples["httpx"])
+    # Each round runs a block of each client back to back: the median of the rounds' own
+    # ratios shrugs off bursts of load that land on one side's blocks more than the other's.
+    paired = median([a / b for a, b in zip(samples["sdk"], samples["httpx"], strict=True)])
     block = cfg.async_submits // cfg.async_blocks
     what = (
         f"{cfg.async_submits:,} submits per client at concurrency {cfg.async_concurrency}, in "
@@ -232,11 +235,18 @@ def async_throughput(cfg: Config, url: str) -> list[Row]:
             title="async throughput vs httpx",
             measured=f"{sdk:,.0f} submits/s",
             baseline=f"{raw:,.0f} submits/s (httpx.AsyncClient)",
-            ratio=sdk / raw,
+            ratio=paired,
             ratio_label="SDK throughput / httpx throughput",
             target=f"ratio >= {_TARGET_ASYNC}",
-            met=sdk / raw >= _TARGET_ASYNC,
-            notes=[what, method, _cpu_note(cpu, "submits/CPU-s", 1.0, higher_is_better=True)],
+            met=paired >= _TARGET_ASYNC,
+            notes=[
+                what,
+                method,
+                f"the ratio ({paired:.3f}) is the median of the {cfg.async_blocks} rounds' own "
+                "ratios (each round runs a block of each client back to back); the ratio of "
+                f"the two medians is {sdk / raw:.3f}",
+                _cpu_note(cpu, "submits/CPU-s", 1.0, higher_is_better=True),
+            ],
             samples={k: v for k, v in samples.items() if k in ("sdk", "httpx")},
         )
     ]
