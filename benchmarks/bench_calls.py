@@ -220,8 +220,8 @@ def async_throughput(cfg: Config, url: str) -> list[Row]:
     block = cfg.async_submits // cfg.async_blocks
     what = (
         f"{cfg.async_submits:,} submits per client at concurrency {cfg.async_concurrency}, in "
-        f"{cfg.async_blocks} blocks of {block:,} alternating between the clients; the figure is "
-        "the median of the blocks' throughputs"
+        f"{cfg.async_blocks} blocks of {block:,} alternating between the clients; the "
+        "throughputs shown are the medians of each client's blocks"
     )
     method = "after a warm-up; each client keeps its default connection limits"
     sniffio = "installed" if not missing_modules("sniffio") else "NOT installed"
