@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gopherqueue.testing._app import parse_compact_batch, parse_submit
+from gopherqueue.testing._app import _SUBMIT_FIELDS, parse_compact_batch, parse_submit
 from gopherqueue.testing._engine import SubmitRequest
 from gopherqueue.testing._wire import (
     MISSING,
@@ -25,19 +25,6 @@ from gopherqueue.testing._wire import (
     decode_body,
     decode_compact,
 )
-
-FIELDS = [
-    "type",
-    "payload",
-    "priority",
-    "idempotency_key",
-    "correlation_id",
-    "max_attempts",
-    "tags",
-    "delay",
-    "timeout",
-    "scheduled_at",
-]
 
 
 def compact(value: Any) -> bytes:
@@ -206,3 +193,7 @@ def test_decode_compact_and_compact_source() -> None:
     assert got is not None
     assert got[0][0] is not None
     assert got[0][0].payload == b'"\xff\xfe"'
+
+
+def test_the_property_test_draws_every_field_the_fast_path_accepts() -> None:
+    assert set(field_values) == _SUBMIT_FIELDS
