@@ -12,7 +12,15 @@ import statistics
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
-__all__ = ["alternate", "interleave", "interleave_async", "median", "percentile", "timed"]
+__all__ = [
+    "alternate",
+    "interleave",
+    "interleave_async",
+    "median",
+    "paired_median",
+    "percentile",
+    "timed",
+]
 
 
 def median(samples: Sequence[float]) -> float:
@@ -20,6 +28,18 @@ def median(samples: Sequence[float]) -> float:
     if not samples:
         raise ValueError("median of no samples")
     return float(statistics.median(samples))
+
+
+def paired_median(
+    first: Sequence[float], second: Sequence[float], combine: Callable[[float, float], float]
+) -> float:
+    """The median of ``combine(first[i], second[i])`` over the rounds of an interleaved run.
+
+    Each round measures both sides back to back, so a round's own ratio or difference sees one
+    state of the machine; its median shrugs off bursts of load that land on one side's samples
+    more than the other's, which the ratio of two medians does not.
+    """
+    return median([combine(a, b) for a, b in zip(first, second, strict=True)])
 
 
 def percentile(samples: Sequence[float], fraction: float) -> float:

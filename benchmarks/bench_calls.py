@@ -30,7 +30,7 @@ from gopherqueue import GopherQueue, GopherQueueSync
 
 from ._common import ROOT, Config, Row, missing_modules
 from ._data import JOB_ID, submit_payload
-from ._stats import alternate, interleave, interleave_async, median, percentile
+from ._stats import alternate, interleave, interleave_async, median, paired_median, percentile
 
 __all__ = ["async_throughput", "memory_growth", "sync_call_overhead"]
 
@@ -60,9 +60,10 @@ def _cpu_note(
     *,
     higher_is_better: bool,
     other: str = "httpx",
+    sdk_key: str = "sdk",
 ) -> str:
     """The same comparison in client CPU time, which other load on the machine barely moves."""
-    sdk, raw = (median(cpu[k]) * scale for k in ("sdk", other))
+    sdk, raw = (median(cpu[k]) * scale for k in (sdk_key, other))
     return (
         "client CPU time (time.process_time): "
         f"SDK {sdk:,.0f} {unit} vs {other} {raw:,.0f} {unit}, ratio {sdk / raw:.2f}"
@@ -214,9 +215,7 @@ def async_throughput(cfg: Config, url: str) -> list[Row]:
     samples = asyncio.run(_async_samples(cfg, url, with_aiohttp, cpu))
     sdk = median(samples["sdk"])
     raw = median(samples["httpx"])
-    # Each round runs a block of each client back to back: the median of the rounds' own
-    # ratios shrugs off bursts of load that land on one side's blocks more than the other's.
-    paired = median([a / b for a, b in zip(samples["sdk"], samples["httpx"], strict=True)])
+    paired = paired_median(samples["sdk"], samples["httpx"], lambda sdk_s, raw_s: sdk_s / raw_s)
     block = cfg.async_submits // cfg.async_blocks
     what = (
         f"{cfg.async_submits:,} submits per client at concurrency {cfg.async_concurrency}, in "
@@ -286,11 +285,14 @@ def async_throughput(cfg: Config, url: str) -> list[Row]:
                 notes=[
                     what,
                     "after a warm-up; both keep aiohttp's default connection limits (100)",
-                    "client CPU time (time.process_time): SDK "
-                    f"{median(cpu['sdk_aiohttp']):,.0f} submits/CPU-s vs aiohttp "
-                    f"{median(cpu['aiohttp']):,.0f} submits/CPU-s, ratio "
-                    f"{median(cpu['sdk_aiohttp']) / median(cpu['aiohttp']):.2f} "
-                    "(throughput per CPU second)",
+                    _cpu_note(
+                        cpu,
+                        "submits/CPU-s",
+                        1.0,
+                        higher_is_better=True,
+                        other="aiohttp",
+                        sdk_key="sdk_aiohttp",
+                    ),
                 ],
                 samples={k: v for k, v in samples.items() if k in ("sdk_aiohttp", "aiohttp")},
             )

@@ -24,7 +24,7 @@ from gopherqueue._sse import SSEDecoder
 
 from ._common import ROOT, Config, Row, missing_modules, skipped_row
 from ._data import list_body, sse_stream
-from ._stats import alternate, interleave, median
+from ._stats import alternate, interleave, median, paired_median
 
 __all__ = ["import_profile", "import_time", "parsing", "sse_decoding"]
 
@@ -118,12 +118,7 @@ def import_time(cfg: Config) -> list[Row]:
         )
     sdk_ms = median(samples["gopherqueue"]) * 1e3
     raw_ms = median(samples["httpx"]) * 1e3
-    # Each round imports both back to back, so a round's difference sees one state of the
-    # machine; the median of those differences shrugs off bursts of load that can land on
-    # one side's samples more than the other's.
-    extra = (
-        median([g - h for g, h in zip(samples["gopherqueue"], samples["httpx"], strict=True)]) * 1e3
-    )
+    extra = paired_median(samples["gopherqueue"], samples["httpx"], lambda g, h: g - h) * 1e3
     cpu_sdk, cpu_raw = (median(cpu[k]) * 1e3 for k in ("gopherqueue", "httpx"))
     return [
         Row(

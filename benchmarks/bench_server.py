@@ -21,7 +21,7 @@ import httpx
 from gopherqueue import GopherQueueSync
 
 from ._common import Config, Row
-from ._stats import interleave, median, percentile
+from ._stats import interleave, median, paired_median, percentile
 
 __all__ = ["volume", "wait_latency"]
 
@@ -75,11 +75,7 @@ def volume(cfg: Config) -> list[Row]:
         server.reset()
     batch_s = median(samples["batch"])
     single_s = median(samples["single"]) * n
-    # Each round times both back to back; the median of the rounds' own speed-ups shrugs off
-    # bursts of load that land on one side's samples more than the other's.
-    ratio = median(
-        [one * n / batch for one, batch in zip(samples["single"], samples["batch"], strict=True)]
-    )
+    ratio = paired_median(samples["single"], samples["batch"], lambda one, batch: one * n / batch)
     return [
         Row(
             number="3",

@@ -299,7 +299,7 @@ class JSONObject:
 def as_str(value: Any, name: str) -> Optional[str]:
     """A ``string`` field's value. Raises :class:`TypeMismatch` naming field ``name``."""
     if value.__class__ is str:
-        return value if value.isascii() else clean_str(value)
+        return clean_str(value)
     if value is None:
         return None
     if not isinstance(value, str):
@@ -457,6 +457,12 @@ _c_compact: Optional[Callable[[Any, int], Any]] = (
 )
 
 
+def _compact_text(value: Any) -> str:
+    if _c_compact is None:
+        return _COMPACT.encode(value)
+    return "".join(_c_compact(value, 0))
+
+
 def decode_compact(body: bytes) -> Any:
     """Decode ``body`` at C speed when it is exactly the compact JSON encoding of its value,
     the form this SDK (and httpx's ``json=``) sends; otherwise return :data:`MISSING`.
@@ -470,7 +476,7 @@ def decode_compact(body: bytes) -> Any:
     text = body.decode("utf-8", "surrogateescape")
     try:
         value = _DECODER.decode(text)
-        if _COMPACT.encode(value) == text:
+        if _compact_text(value) == text:
             return value
     except (ValueError, RecursionError):
         pass
@@ -479,13 +485,7 @@ def decode_compact(body: bytes) -> Any:
 
 def compact_source(value: Any) -> bytes:
     """The exact source bytes of a value taken from a :func:`decode_compact` result."""
-    if isinstance(value, str):
-        text = json.encoder.encode_basestring(value)
-    elif _c_compact is not None and isinstance(value, (dict, list)):
-        text = "".join(_c_compact(value, 0))
-    else:
-        text = _COMPACT.encode(value)
-    return text.encode("utf-8", "surrogateescape")
+    return _compact_text(value).encode("utf-8", "surrogateescape")
 
 
 def decode_body(body: bytes) -> Any:
