@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import filecmp
+import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -20,6 +22,22 @@ nox.options.error_on_missing_interpreters = True
 ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 PYTHON = "3.11"
+# Every Python the classifiers promise gets the test suite; the list is read from them so the
+# two cannot disagree.
+PYTHONS = nox.project.python_versions(PYPROJECT)
+
+
+def _add_pyenv_interpreters() -> None:
+    # This kind of machine ships 3.12 and 3.13 under pyenv without activating them, and uv
+    # cannot download interpreters here: put their bin folders on PATH so nox finds them.
+    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    if not root.is_dir():
+        return
+    found = [p / "bin" for p in sorted(root.iterdir()) if re.fullmatch(r"3\.\d+\.\d+", p.name)]
+    os.environ["PATH"] = os.pathsep.join([*map(str, found), os.environ.get("PATH", "")])
+
+
+_add_pyenv_interpreters()
 
 # The generator is pinned exactly: a different version writes different code, and the
 # regeneration check compares byte for byte.
@@ -138,31 +156,92 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *session.posargs)
 
 
+@nox.session(name="tests-pythons", python=[p for p in PYTHONS if p != PYTHON], tags=["ci"])
+def tests_pythons(session: nox.Session) -> None:
+    """The test suite on every other Python the classifiers name."""
+    session.install("-e", ".[testing]", *_group("test"))
+    session.run("pytest", "-q", *session.posargs)
+
+
+@nox.session(name="tests-lowest", python=PYTHON, tags=["ci"])
+def tests_lowest(session: nox.Session) -> None:
+    """The test suite with the lowest versions the runtime dependencies declare.
+
+    The package's own dependencies are resolved to their lowest allowed versions (uv's
+    ``lowest-direct``); the pinned test tools stay as pinned.
+    """
+    if session.venv_backend != "uv":
+        session.error("tests-lowest needs the uv backend (pip cannot resolve lowest versions)")
+    session.install(*_group("test"))
+    session.install("--resolution=lowest-direct", "-e", ".[testing]")
+    session.run("python", "-c", _PRINT_VERSIONS)
+    session.run("pytest", "-q", *session.posargs)
+
+
+_PRINT_VERSIONS = (
+    "import importlib.metadata as m; "
+    "print(', '.join(f'{n} {m.version(n)}' for n in "
+    "('httpx', 'attrs', 'starlette', 'uvicorn')))"
+)
+
+
+def _wheel_files(wheel: Path) -> list[str]:
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as archive:
+        return sorted(archive.namelist())
+
+
 @nox.session(python=PYTHON, tags=["ci"])
 def build(session: nox.Session) -> None:
-    """Build sdist and wheel, check them, and import the wheel from a fresh venv."""
+    """Build the sdist and the wheel, check both, and run the guide from the installed wheel.
+
+    Also builds a second wheel from the sdist and fails unless it holds the same files as the
+    direct wheel, so the sdist is complete. The guide's first snippet then runs from a fresh
+    venv with only the wheel (and its ``testing`` extra) installed, against the embedded server.
+    """
     session.install("build", "twine", "check-wheel-contents")
     dist = ROOT / "dist"
     shutil.rmtree(dist, ignore_errors=True)
     session.run("python", "-m", "build", "--outdir", str(dist))
-    wheels = sorted(dist.glob("*.whl"))
-    session.run("twine", "check", "--strict", *map(str, sorted(dist.iterdir())))
-    session.run("check-wheel-contents", *map(str, wheels))
+    (wheel,) = dist.glob("*.whl")
+    (sdist,) = dist.glob("*.tar.gz")
+    session.run("twine", "check", "--strict", str(sdist), str(wheel))
+    session.run("check-wheel-contents", str(wheel))
     with tempfile.TemporaryDirectory() as tmp:
+        from_sdist = Path(tmp) / "from-sdist"
+        session.run("python", "-m", "build", "--wheel", "--outdir", str(from_sdist), str(sdist))
+        (rebuilt,) = from_sdist.glob("*.whl")
+        direct, again = _wheel_files(wheel), _wheel_files(rebuilt)
+        if direct != again:
+            only_direct = sorted(set(direct) - set(again))
+            only_sdist = sorted(set(again) - set(direct))
+            session.error(
+                f"the wheel built from the sdist differs: only in the direct wheel {only_direct}, "
+                f"only in the sdist's {only_sdist}"
+            )
+        session.log(f"the wheel built from the sdist has the same {len(direct)} files")
+
         venv = Path(tmp) / "venv"
         session.run("python", "-m", "venv", str(venv))
         py = str(venv / "bin" / "python")
-        session.run(py, "-m", "pip", "install", "--quiet", str(wheels[0]), external=True)
-        # Import from outside the source tree so the checkout cannot shadow the wheel.
+        session.run(py, "-m", "pip", "install", "--quiet", f"{wheel}[testing]", external=True)
+        # Run from outside the source tree so the checkout cannot shadow the wheel.
         with session.chdir(tmp):
             session.run(
                 py,
                 "-c",
                 "import gopherqueue, gopherqueue_api, pathlib; "
-                "assert 'site-packages' in gopherqueue.__file__, gopherqueue.__file__; "
                 "assert (pathlib.Path(gopherqueue.__file__).parent / 'py.typed').exists(); "
                 "assert (pathlib.Path(gopherqueue_api.__file__).parent / 'py.typed').exists(); "
                 "print('imported', gopherqueue.__version__, 'from', gopherqueue.__file__)",
+                external=True,
+                env={"PYTHONPATH": ""},
+            )
+            session.run(
+                py,
+                str(ROOT / "tools" / "run_guide_snippet.py"),
+                str(ROOT / "examples" / "guide" / "basic_usage.py"),
                 external=True,
                 env={"PYTHONPATH": ""},
             )

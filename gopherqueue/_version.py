@@ -1,3 +1,3 @@
 """The package version, read by hatchling at build time and sent in the User-Agent."""
 
-__version__ = "0.1.0"
+__version__ = "2.0.0"
