@@ -116,15 +116,8 @@ class _BaseClient(Generic[H]):
         raise NotImplementedError
 
     def _http_kwargs(self) -> dict[str, Any]:
-        return {
-            "base_url": self._url,
-            "headers": self._defaults.headers if self._defaults else self._settings.headers,
-            "timeout": self._defaults.timeout if self._defaults else self._settings.timeout,
-            "verify": self._verify,
-            # Redirects are never followed: the server's only redirects come from unclean paths,
-            # and following one with the API key could leak it.
-            "follow_redirects": False,
-        }
+        made = self._defaults or Defaults(self._settings.headers, self._settings.timeout)
+        return options.http_client_kwargs(self._url, made.headers, made.timeout, self._verify)
 
     @property
     def url(self) -> str:

@@ -40,6 +40,7 @@ __all__ = [
     "check_wait_chunk",
     "client_headers",
     "evolve",
+    "http_client_kwargs",
     "warn_if_insecure",
 ]
 
@@ -309,3 +310,18 @@ def evolve(
     if wait_chunk is not None:
         changes["wait_chunk"] = check_wait_chunk(wait_chunk)
     return attrs.evolve(settings, **changes)
+
+
+def http_client_kwargs(
+    url: str, headers: dict[str, str], timeout: httpx.Timeout, verify: bool | ssl.SSLContext
+) -> dict[str, Any]:
+    """The arguments of the httpx client a client makes for itself."""
+    return {
+        "base_url": url,
+        "headers": headers,
+        "timeout": timeout,
+        "verify": verify,
+        # Redirects are never followed: the server's only redirects come from unclean paths,
+        # and following one with the API key could leak it.
+        "follow_redirects": False,
+    }
