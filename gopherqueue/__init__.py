@@ -5,8 +5,8 @@ same operations. The generated low-level package, ``gopherqueue_api``, is reacha
 ``client.raw`` for calls the high-level clients do not cover.
 """
 
-from ._client import GopherQueue, GopherQueueSync, InsecureTransportWarning
-from ._events import AsyncEventStream, Event, EventStream, ReconnectEvent
+from ._client import GopherQueue, GopherQueueSync
+from ._events import Event, ReconnectEvent
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -37,14 +37,16 @@ from ._models import (
     HealthComponent,
     Job,
     JobResult,
+    JobSpec,
     JobState,
     Priority,
     QueueStats,
     WaitResult,
     WorkerStats,
 )
-from ._operations import JobSpec
+from ._options import InsecureTransportWarning
 from ._retry import RetryEvent, RetryPolicy
+from ._streams import AsyncEventStream, AsyncJobWatch, EventStream, JobWatch
 from ._version import __version__
 
 __all__ = [
@@ -53,6 +55,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncEventStream",
+    "AsyncJobWatch",
     "AuthenticationError",
     "BadRequestError",
     "BatchConflictError",
@@ -74,6 +77,7 @@ __all__ = [
     "JobResult",
     "JobSpec",
     "JobState",
+    "JobWatch",
     "NotFoundError",
     "OutputDecodeError",
     "PermissionDeniedError",

@@ -2,9 +2,10 @@
 
 :class:`AiohttpDriver` performs the same effects as ``_transport.AsyncHttpxDriver``, with an
 ``aiohttp.ClientSession`` instead of an ``httpx.AsyncClient``, so every flow runs unchanged: it
-hands the flows real :class:`httpx.Response` objects and :class:`~gopherqueue._transport.Stream`
+hands the flows real :class:`httpx.Response` objects and :class:`~gopherqueue._effects.Stream`
 objects, and raises aiohttp's and asyncio's failures as the httpx exceptions the flows map
-(``_retry.connection_error``, ``_retry._maybe_applied``), the original chained as the cause.
+(``_exceptions.connection_error``, ``_exceptions.maybe_applied``), the original chained as the
+cause.
 
 Requests are built from the flow's effect like the httpx driver builds them (URL, merged
 headers and query from ``_transport``; JSON bodies encoded as httpx encodes them), redirects are
@@ -29,20 +30,10 @@ import httpx
 from aiohttp.helpers import get_env_proxy_for_url
 from yarl import URL
 
-from ._transport import (
-    CloseStream,
-    Effect,
-    OpenStream,
-    ReadChunk,
-    Request,
-    Sleep,
-    Stream,
-    logger,
-    request_headers,
-    request_url,
-)
+from ._effects import CloseStream, Effect, OpenStream, ReadChunk, Request, Sleep, Stream
+from ._transport import request_headers, request_url
 
-__all__ = ["AiohttpDriver", "Session", "discard_session", "new_session", "transport_error"]
+__all__ = ["AiohttpDriver", "Session", "discard_session", "new_session"]
 
 
 def _types(*names: str) -> tuple[type[BaseException], ...]:
@@ -57,6 +48,8 @@ _CONNECT_TIMEOUT = _types("ConnectionTimeoutError")
 _NOT_HTTP = _types("NonHttpUrlClientError")
 # What a request, a body read or a stream read can raise (TimeoutError is an OSError).
 _FAILURES = (aiohttp.ClientError, OSError)
+
+logger = logging.getLogger("gopherqueue")
 
 
 class Session:

@@ -8,291 +8,63 @@ from __future__ import annotations
 
 import builtins
 import copy
-import functools
-import ipaddress
-import os
-import platform
-import re
-import ssl
-import threading
-import warnings
-import weakref
 from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, Literal, Self, TypeVar, cast
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any, Generic, Literal, Self, TypeVar
 
-import attrs
 import httpx
 
 from . import _operations as ops
-from ._events import AsyncEventStream, Event, EventStream, ReconnectEvent
+from . import _options as options
 from ._events import events as events_flow
-from ._events import watch as watch_flow
-from ._exceptions import GopherQueueError, ValidationError
+from ._exceptions import GopherQueueError
+from ._generated import raw_client_type
+from ._pool import Pool
 from ._retry import RetryPolicy
+from ._streams import AsyncEventStream, AsyncJobWatch, EventStream, JobWatch
 from ._transport import (
     AsyncDriver,
     AsyncHttpxDriver,
     Defaults,
-    Flow,
     iterate_async,
     iterate_sync,
     run_async,
     run_sync,
 )
-from ._version import __version__
 
 if TYPE_CHECKING:
-    import asyncio
-
-    from gopherqueue_api.client import Client as RawClient
-
     from ._aiohttp import Session
-    from ._convert import Duration
-    from ._models import BatchResult, Health, Job, JobResult, JobState, QueueStats, WaitResult
+    from ._effects import Flow
+    from ._events import ReconnectEvent
+    from ._generated import RawClient
+    from ._models import (
+        BatchResult,
+        Duration,
+        Health,
+        Job,
+        JobResult,
+        JobSpec,
+        JobState,
+        QueueStats,
+        WaitResult,
+    )
 
-__all__ = ["GopherQueue", "GopherQueueSync", "InsecureTransportWarning"]
+__all__ = ["GopherQueue", "GopherQueueSync"]
 
 T = TypeVar("T")
 H = TypeVar("H", httpx.Client, httpx.AsyncClient)
-R = TypeVar("R")
 
 _DEFAULT_TIMEOUT = 30.0
 _DEFAULT_WAIT_CHUNK = 25.0
-_warned_hosts: set[str] = set()
-_warned_lock = threading.Lock()
-
-
-class InsecureTransportWarning(UserWarning):
-    """An API key is about to travel unencrypted to a host that is not this machine.
-
-    .. versionadded:: 0.1.0
-    """
-
-
-def _user_agent(transport: str = f"httpx/{httpx.__version__}") -> str:
-    return f"gopherqueue-python/{__version__} {transport} python/{platform.python_version()}"
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def _check_url(url: object) -> str:
-    if url is None:
-        url = os.environ.get("GOPHERQUEUE_URL")
-        if not url:
-            raise ValidationError(
-                "url is required: pass the server's URL (e.g. 'http://localhost:8080') "
-                "or set GOPHERQUEUE_URL",
-                field="url",
-            )
-    if not isinstance(url, str):
-        raise ValidationError(f"url must be a str, got {type(url).__name__}", field="url")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError(
-            f"url must be an http:// or https:// URL with a host, got {url!r}", field="url"
-        )
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise ValidationError(
-            "url must not carry a query, fragment or credentials (use api_key for credentials)",
-            field="url",
-        )
-    return url.rstrip("/")
-
-
-# RFC 9110: a header name is a token; a value here is printable ASCII (httpx encodes str values
-# as ASCII, and CR/LF would split the header).
-_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
-
-
-def _check_headers(headers: object) -> dict[str, str]:
-    if headers is None:
-        return {}
-    if not isinstance(headers, Mapping):
-        raise ValidationError(
-            f"headers must be a mapping of str to str, got {type(headers).__name__}",
-            field="headers",
-        )
-    checked: dict[str, str] = {}
-    items: Mapping[object, object] = headers  # pyright: ignore[reportUnknownVariableType]
-    for key, value in items.items():
-        if not isinstance(key, str) or not isinstance(value, str):
-            raise ValidationError("headers must map str to str", field="headers")
-        # Values are not shown: a header may carry a credential.
-        if not _HEADER_NAME.fullmatch(key):
-            raise ValidationError(f"headers: {key!r} is not a valid header name", field="headers")
-        if not _HEADER_VALUE.fullmatch(value):
-            raise ValidationError(
-                f"headers[{key!r}] must be printable ASCII (no line breaks)", field="headers"
-            )
-        checked[key] = value
-    return checked
-
-
-def _check_verify(verify: object) -> bool | ssl.SSLContext:
-    """``verify``: True (the default: verify against certifi's CAs), False, an SSLContext, or the
-    path of a CA bundle file or directory (made into an SSLContext here: httpx deprecates paths).
-    """
-    if isinstance(verify, (bool, ssl.SSLContext)):
-        return verify
-    if isinstance(verify, os.PathLike):
-        verify = os.fspath(cast("os.PathLike[str]", verify))
-    if isinstance(verify, str):
-        path = verify
-        try:
-            if os.path.isdir(path):
-                return ssl.create_default_context(capath=path)
-            return ssl.create_default_context(cafile=path)
-        except (OSError, ValueError, TypeError) as exc:
-            raise ValidationError(
-                f"verify: cannot load CA certificates from {path!r}: {exc}", field="verify"
-            ) from None
-    raise ValidationError(
-        "verify must be True, False, an ssl.SSLContext or the path of a CA bundle, "
-        f"got {type(verify).__name__}",
-        field="verify",
-    )
-
-
-@functools.cache
-def _raw_client_type() -> type[RawClient]:
-    """The generated client, with a repr that does not show its headers (the API key)."""
-    from gopherqueue_api.client import Client as RawClient
-
-    class Client(RawClient):
-        __slots__ = ()
-
-        def __repr__(self) -> str:
-            return f"Client(base_url={self._base_url!r}, headers=<not shown>)"
-
-    return Client
-
-
-def _check_timeout(timeout: object) -> httpx.Timeout:
-    if isinstance(timeout, httpx.Timeout):
-        return timeout
-    if timeout is None:
-        return httpx.Timeout(None)
-    if isinstance(timeout, timedelta):
-        timeout = timeout.total_seconds()
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
-        raise ValidationError(
-            f"timeout must be a positive number of seconds, an httpx.Timeout or None, got {timeout!r}",
-            field="timeout",
-        )
-    return httpx.Timeout(float(timeout))
-
-
-def _check_policy(retry: object, max_retries: object, default: RetryPolicy) -> RetryPolicy:
-    """The retry policy from the ``retry`` and ``max_retries`` options (``None``: ``default``)."""
-    policy = default if retry is None else retry
-    if not isinstance(policy, RetryPolicy):
-        raise ValidationError(
-            f"retry must be a RetryPolicy, got {type(policy).__name__}", field="retry"
-        )
-    if max_retries is None:
-        return policy
-    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-        raise ValidationError(
-            f"max_retries must be an int >= 0, got {max_retries!r}", field="max_retries"
-        )
-    return attrs.evolve(policy, max_retries=max_retries)
-
-
-def _check_wait_chunk(value: object) -> float:
-    """Seconds per long-poll: positive and clear of the server's 30 s write timeout."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not 0 < value <= ops.WAIT_CHUNK_MAX
-    ):
-        raise ValidationError(
-            f"wait_chunk must be a number of seconds in (0, {ops.WAIT_CHUNK_MAX}] (the server drops "
-            f"replies due 30 s after the request), got {value!r}",
-            field="wait_chunk",
-        )
-    return float(value)
 
 
 def _wait_seconds(timeout: float | timedelta | None) -> float | None:
     return timeout.total_seconds() if isinstance(timeout, timedelta) else timeout
 
 
-class _Pool(Generic[R]):
-    """The lazily created connection pool (an httpx client, or an aiohttp session), shared by a
-    client and its ``with_options`` copies.
-
-    ``per_loop``: the pool belongs to the event loop that created it (async clients), and a
-    new one is made for another loop; ``discard`` is then called with a replaced pool whose
-    loop has closed.
-    """
-
-    def __init__(
-        self,
-        factory: Callable[[], R],
-        injected: R | None,
-        *,
-        per_loop: bool = False,
-        discard: Callable[[R], None] | None = None,
-    ) -> None:
-        self._factory: Callable[[], R] = factory
-        self._client: R | None = injected
-        self.owned = injected is None
-        self._per_loop = per_loop and injected is None
-        self._discard = discard
-        self._lock = threading.Lock()
-        # Set for an owned async pool: the event loop its connections belong to.
-        self._loop: weakref.ReferenceType[asyncio.AbstractEventLoop] | None = None
-
-    def _current(self) -> R | None:
-        client = self._client
-        if client is None or self._loop is None:
-            return client
-        # A module-level async client used from several event loops (Django async views under
-        # WSGI run each request in a new loop) gets a fresh pool in each loop, because an
-        # AsyncClient's connections cannot move between loops.
-        import asyncio  # not at module level: it costs import time to sync-only users
-
-        return client if self._loop() is asyncio.get_running_loop() else None
-
-    def get(self) -> R:
-        client = self._current()
-        if client is not None:
-            return client
-        with self._lock:
-            client = self._current()
-            if client is None:
-                stale, old_loop = self._client, self._loop
-                client = self._factory()
-                self._client = client
-                if self._per_loop:
-                    import asyncio
-
-                    self._loop = weakref.ref(asyncio.get_running_loop())
-                if stale is not None and self._discard is not None and old_loop is not None:
-                    loop = old_loop()
-                    if loop is None or loop.is_closed():
-                        self._discard(stale)
-            return client
-
-    def take(self) -> R | None:
-        with self._lock:
-            client, self._client = self._client, None
-            return client
-
-
 class _BaseClient(Generic[H]):
-    _pool: _Pool[H]
+    _pool: Pool[H]
     _borrowed: bool = False
     # Whether the owned pool belongs to one event loop (async clients).
     _per_loop: bool = False
@@ -315,31 +87,20 @@ class _BaseClient(Generic[H]):
         wait_chunk: float = _DEFAULT_WAIT_CHUNK,
         auto_idempotency_key: bool = True,
     ) -> None:
-        self._url = _check_url(url)
-        if api_key is None:
-            api_key = os.environ.get("GOPHERQUEUE_API_KEY") or None
-        if api_key is not None and (
-            not isinstance(api_key, str) or not api_key or not _HEADER_VALUE.fullmatch(api_key)
-        ):
-            # Never echo the key itself.
-            raise ValidationError(
-                "api_key must be a non-empty str of printable ASCII characters, or None",
-                field="api_key",
-            )
-        policy = _check_policy(retry, max_retries, RetryPolicy())
-        extra = _check_headers(headers)
-        self._api_key = api_key
-        self._verify = _check_verify(verify)
-        self._extra_headers = extra
-        self._settings = ops.Settings(
+        self._url = options.check_url(url)
+        self._api_key = api_key = options.check_api_key(api_key)
+        policy = options.check_policy(retry, max_retries, RetryPolicy())
+        extra = options.check_headers(headers)
+        self._verify = options.check_verify(verify)
+        self._settings = options.Settings(
             base_url=self._url,
-            headers=self._headers(),
-            timeout=_check_timeout(timeout),
+            headers=options.client_headers(self._transport_name, extra, api_key),
+            timeout=options.check_timeout(timeout),
             retry=policy,
-            wait_chunk=_check_wait_chunk(wait_chunk),
+            wait_chunk=options.check_wait_chunk(wait_chunk),
             auto_idempotency_key=bool(auto_idempotency_key),
         )
-        self._pool = _Pool(self._new_http_client, http_client, per_loop=self._per_loop)
+        self._pool = Pool(self._new_http_client, http_client, per_loop=self._per_loop)
         # What an owned httpx client is built with; requests carrying the same objects leave
         # them to the client instead of merging them again (see _transport._build).
         self._defaults = (
@@ -348,45 +109,15 @@ class _BaseClient(Generic[H]):
             else None
         )
         if api_key is not None:
-            self._warn_if_insecure()
-
-    def _headers(self) -> dict[str, str]:
-        agent = _user_agent() if self._transport_name is None else _user_agent(self._transport_name)
-        headers = {"User-Agent": agent, "Accept": "application/json"}
-        headers.update(self._extra_headers)
-        if self._api_key is not None:
-            headers["X-API-Key"] = self._api_key
-        return headers
-
-    def _warn_if_insecure(self) -> None:
-        parts = urlsplit(self._url)
-        host = parts.hostname or ""
-        if parts.scheme != "http" or _is_loopback(host):
-            return
-        with _warned_lock:
-            if host in _warned_hosts:
-                return
-            _warned_hosts.add(host)
-        warnings.warn(
-            f"an API key will be sent over plain HTTP to {host}; use https:// outside this machine",
-            InsecureTransportWarning,
             # The line that constructs the client (a subclass's own __init__ is one more frame).
-            stacklevel=3 + self._own_init_frames,
-        )
+            options.warn_if_insecure(self._url, stacklevel=3 + self._own_init_frames)
 
     def _new_http_client(self) -> H:
         raise NotImplementedError
 
     def _http_kwargs(self) -> dict[str, Any]:
-        return {
-            "base_url": self._url,
-            "headers": self._defaults.headers if self._defaults else self._settings.headers,
-            "timeout": self._defaults.timeout if self._defaults else self._settings.timeout,
-            "verify": self._verify,
-            # Redirects are never followed: the server's only redirects come from unclean paths,
-            # and following one with the API key could leak it.
-            "follow_redirects": False,
-        }
+        made = self._defaults or Defaults(self._settings.headers, self._settings.timeout)
+        return options.http_client_kwargs(self._url, made.headers, made.timeout, self._verify)
 
     @property
     def url(self) -> str:
@@ -406,12 +137,6 @@ class _BaseClient(Generic[H]):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(url={self._url!r})"
 
-    def _copy(self, **changes: Any) -> Self:
-        clone = copy.copy(self)
-        clone._settings = attrs.evolve(self._settings, **changes)
-        clone._borrowed = True
-        return clone
-
     def with_options(
         self,
         *,
@@ -429,19 +154,18 @@ class _BaseClient(Generic[H]):
 
         .. versionadded:: 0.1.0
         """
-        changes: dict[str, Any] = {}
-        if timeout is not None:
-            changes["timeout"] = _check_timeout(timeout)
-        policy = _check_policy(retry, max_retries, self._settings.retry)
-        changes["retry"] = policy
-        if headers is not None:
-            merged = {**self._settings.headers, **_check_headers(headers)}
-            if self._api_key is not None:
-                merged["X-API-Key"] = self._api_key
-            changes["headers"] = merged
-        if wait_chunk is not None:
-            changes["wait_chunk"] = _check_wait_chunk(wait_chunk)
-        return self._copy(**changes)
+        clone = copy.copy(self)
+        clone._settings = options.evolve(
+            self._settings,
+            self._api_key,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry=retry,
+            headers=headers,
+            wait_chunk=wait_chunk,
+        )
+        clone._borrowed = True
+        return clone
 
     @property
     def raw(self) -> RawClient:
@@ -464,7 +188,7 @@ class _BaseClient(Generic[H]):
                 "functions need an httpx client (create a GopherQueue with the default "
                 "http_backend='httpx' for raw calls)"
             )
-        raw = _raw_client_type()(
+        raw = raw_client_type()(
             base_url=self._url, headers=self._settings.headers, timeout=self._settings.timeout
         )
         try:
@@ -559,7 +283,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         )
 
     def submit_batch(
-        self, jobs: Iterable[Mapping[str, Any] | ops.JobSpec], *, atomic: bool = False
+        self, jobs: Iterable[Mapping[str, Any] | JobSpec], *, atomic: bool = False
     ) -> BatchResult:
         """Submit many jobs. Items are dicts with the wire's field names (``type``, ``payload``,
         ``priority``, ...) or :class:`JobSpec`. Non-atomic batches of more than 1000 jobs are
@@ -643,7 +367,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         event_types: Iterable[str] | None = None,
         max_reconnects: int | None = 10,
         on_reconnect: Callable[[ReconnectEvent], None] | None = None,
-    ) -> EventStream[Event]:
+    ) -> EventStream:
         """Subscribe to the server's events: an iterator of :class:`Event`.
 
         ``job_id`` filters on the server; ``job_types`` and ``event_types`` on the client (the
@@ -667,29 +391,14 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
 
     def watch(
         self, job_id: str | Any, *, timeout: float | None = None, poll_interval: float = 1.0
-    ) -> EventStream[Job]:
+    ) -> JobWatch:
         """Yield the job each time its state or progress changes, ending with its terminal
         state and result (or when ``timeout`` seconds pass).
 
         .. versionadded:: 0.1.0
         """
-        flow = watch_flow(self._settings, job_id, timeout=timeout, poll_interval=poll_interval)
-        return EventStream(iterate_sync(flow, self._pool.get(), self._defaults))
-
-
-def _check_backend(http_backend: object, http_client: object) -> str:
-    if http_backend not in ("httpx", "aiohttp"):
-        raise ValidationError(
-            f"http_backend must be 'httpx' or 'aiohttp', got {http_backend!r}",
-            field="http_backend",
-        )
-    if http_backend == "aiohttp" and http_client is not None:
-        raise ValidationError(
-            "http_client (an httpx.AsyncClient) cannot be combined with http_backend='aiohttp': "
-            "pass one or the other",
-            field="http_client",
-        )
-    return http_backend
+        flow = ops.watch(self._settings, job_id, timeout=timeout, poll_interval=poll_interval)
+        return JobWatch(iterate_sync(flow, self._pool.get(), self._defaults))
 
 
 class GopherQueue(_BaseClient[httpx.AsyncClient]):
@@ -709,7 +418,7 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
     _per_loop = True
     _own_init_frames = 1
     # One aiohttp session per event loop, with http_backend="aiohttp".
-    _sessions: _Pool[Session] | None = None
+    _sessions: Pool[Session] | None = None
 
     def __init__(
         self,
@@ -726,17 +435,7 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         auto_idempotency_key: bool = True,
         http_backend: Literal["httpx", "aiohttp"] = "httpx",
     ) -> None:
-        backend = _check_backend(http_backend, http_client)
-        if backend == "aiohttp":
-            try:
-                import aiohttp
-            except ImportError:
-                raise ValidationError(
-                    "http_backend='aiohttp' needs aiohttp, which is not installed: "
-                    "pip install 'gopherqueue[aiohttp]'",
-                    field="http_backend",
-                ) from None
-            self._transport_name = f"aiohttp/{aiohttp.__version__}"
+        self._transport_name = options.check_backend(http_backend, http_client)
         super().__init__(
             url,
             api_key=api_key,
@@ -749,11 +448,11 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
             wait_chunk=wait_chunk,
             auto_idempotency_key=auto_idempotency_key,
         )
-        if backend == "aiohttp":
+        if self._transport_name is not None:
             from ._aiohttp import discard_session, new_session
 
             verify_, url_ = self._verify, self._url
-            self._sessions = _Pool(
+            self._sessions = Pool(
                 lambda: new_session(verify_, url_), None, per_loop=True, discard=discard_session
             )
 
@@ -827,7 +526,7 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         )
 
     async def submit_batch(
-        self, jobs: Iterable[Mapping[str, Any] | ops.JobSpec], *, atomic: bool = False
+        self, jobs: Iterable[Mapping[str, Any] | JobSpec], *, atomic: bool = False
     ) -> BatchResult:
         """Submit many jobs; see :meth:`GopherQueueSync.submit_batch`."""
         return await self._run(ops.submit_batch(self._settings, jobs, atomic=atomic))
@@ -902,7 +601,7 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         event_types: Iterable[str] | None = None,
         max_reconnects: int | None = 10,
         on_reconnect: Callable[[ReconnectEvent], None] | None = None,
-    ) -> AsyncEventStream[Event]:
+    ) -> AsyncEventStream:
         """Subscribe to the server's events: an async iterator of :class:`Event`; see
         :meth:`GopherQueueSync.events`. Use it with ``async for`` (it is not awaited).
 
@@ -920,11 +619,11 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
 
     def watch(
         self, job_id: str | Any, *, timeout: float | None = None, poll_interval: float = 1.0
-    ) -> AsyncEventStream[Job]:
+    ) -> AsyncJobWatch:
         """Yield the job each time its state or progress changes; see
         :meth:`GopherQueueSync.watch`. Use it with ``async for``.
 
         .. versionadded:: 0.1.0
         """
-        flow = watch_flow(self._settings, job_id, timeout=timeout, poll_interval=poll_interval)
-        return AsyncEventStream(iterate_async(flow, self._driver))
+        flow = ops.watch(self._settings, job_id, timeout=timeout, poll_interval=poll_interval)
+        return AsyncJobWatch(iterate_async(flow, self._driver))

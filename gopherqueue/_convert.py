@@ -1,25 +1,22 @@
-"""Argument checks and conversions between Python values and the wire's formats.
+"""Argument checks, and conversions from Python values to the wire's formats.
 
-Everything here runs before a request is built, so bad input never reaches the network:
-each check raises :class:`~gopherqueue.ValidationError` naming the field and what it expects.
+The flows run these checks before they build a request, so bad input never reaches the
+network: each raises :class:`~gopherqueue.ValidationError` naming the field and what it
+expects. Conversions of replies (durations, base64 output) live with the models in ``_models``.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import math
 import re
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Union
 
 from ._exceptions import ValidationError
 
 __all__ = [
-    "Duration",
     "check_job_id",
     "check_job_type",
     "check_max_attempts",
@@ -28,15 +25,10 @@ __all__ = [
     "check_scheduled_at",
     "check_tags",
     "check_text",
-    "decode_output",
     "encode_json",
-    "from_nanoseconds",
+    "format_micros",
     "to_go_duration",
 ]
-
-Duration = Union[timedelta, int, float, str]
-"""A duration argument: a :class:`~datetime.timedelta`, seconds as a number, or a Go duration
-string such as ``"10m"`` or ``"1500ms"``."""
 
 # Go's time.ParseDuration grammar: an optional sign, then one or more decimal numbers each with
 # a unit, or a bare "0".
@@ -218,16 +210,3 @@ def format_micros(micros: int) -> str:
         if micros % size == 0:
             return f"{micros // size}{unit}"
     return f"{micros}us"  # pragma: no cover - "us" always divides
-
-
-def from_nanoseconds(value: int) -> timedelta:
-    """A Go ``time.Duration`` (integer nanoseconds) as a timedelta (microsecond precision)."""
-    return timedelta(microseconds=value // 1000)
-
-
-def decode_output(value: str) -> bytes:
-    """Decode a base64 ``output`` field; the server uses the standard, padded alphabet."""
-    try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise ValueError(f"output is not valid base64: {exc}") from exc

@@ -1,4 +1,4 @@
-"""Real-time events and job watching, written once for both clients.
+"""Real-time events, written once for both clients.
 
 The real server's stream (PROTOCOL.md section 6) sends ``connected`` first, then
 ``job.created``, ``job.cancelled``, ``job.retried`` and ``job.deleted``; it filters only by
@@ -9,24 +9,23 @@ completion or failure, and cuts every stream 30 s after it opened. So:
   stream and with jittered exponential backoff after failures, honours the server's ``retry``,
   sends ``Last-Event-ID``, surfaces ``connected`` only once, filters job types on the client,
   and stops with a typed error on 401, 403 and 404.
-- :func:`watch` learns about completion the only way the server allows: long-poll ``wait``
-  plus ``get``.
+
+``watch`` (a wait-plus-get loop, no stream) lives with ``wait`` in ``_operations``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import time
-from collections.abc import AsyncIterator, Callable, Collection, Iterator
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import httpx
 
 from . import _convert as convert
-from . import _operations as ops
+from . import _generated as gen
+from ._effects import CloseStream, Emit, OpenStream, ReadChunk, Request, Sleep
 from ._exceptions import (
     APIConnectionError,
     APIStatusError,
@@ -36,20 +35,19 @@ from ._exceptions import (
     PermissionDeniedError,
     UnexpectedResponseError,
     ValidationError,
+    connection_error,
     excerpt,
     status_error,
 )
-from ._models import Job, JobState
-from ._retry import connection_error
+from ._models import Job
 from ._sse import ServerSentEvent, SSEDecoder
-from ._transport import CloseStream, Emit, Flow, OpenStream, ReadChunk, Request, Sleep, Stream
 
 if TYPE_CHECKING:
-    from gopherqueue_api.models.job import Job as RawJob
+    from ._effects import Flow, Stream
+    from ._generated import RawJob
+    from ._options import Settings
 
-__all__ = ["AsyncEventStream", "Event", "EventStream", "ReconnectEvent", "events", "watch"]
-
-T = TypeVar("T")
+__all__ = ["Event", "ReconnectEvent", "events"]
 
 logger = logging.getLogger("gopherqueue")
 
@@ -106,8 +104,6 @@ class ReconnectEvent:
 
 
 def _to_event(sse: ServerSentEvent) -> Event:
-    from gopherqueue_api.models.job import Job as RawJob
-
     data: Any
     try:
         data = json.loads(sse.data)
@@ -116,7 +112,7 @@ def _to_event(sse: ServerSentEvent) -> Event:
     job: Job | None = None
     if sse.event in _JOB_EVENTS and isinstance(data, dict):
         try:
-            raw: RawJob = RawJob.from_dict(data)  # pyright: ignore[reportUnknownArgumentType]
+            raw: RawJob = gen.RawJob.from_dict(data)  # pyright: ignore[reportUnknownArgumentType]
             job = Job.from_api(raw)
         except (KeyError, TypeError, ValueError, AttributeError):
             job = None  # not a job after all; the data is still there
@@ -137,7 +133,7 @@ def _check_names(value: object, field: str) -> frozenset[str] | None:
 
 
 def events(
-    settings: ops.Settings,
+    settings: Settings,
     *,
     job_id: object = None,
     job_types: object = None,
@@ -151,9 +147,6 @@ def events(
     ``max_reconnects`` bounds *consecutive* failed reconnection attempts (``None``: no
     bound); a stream that delivered its ``connected`` event resets the count.
     """
-    from gopherqueue_api.api.events import stream_events
-    from gopherqueue_api.types import UNSET
-
     server_filter = None if job_id is None else convert.check_job_id(job_id)
     types = _check_names(job_types, "job_types")
     names = _check_names(event_types, "event_types")
@@ -169,7 +162,9 @@ def events(
         write=settings.timeout.write,
         pool=settings.timeout.pool,
     )
-    kwargs = stream_events._get_kwargs(job_id=UNSET if server_filter is None else server_filter)
+    kwargs = gen.stream_events._get_kwargs(
+        job_id=gen.UNSET if server_filter is None else server_filter
+    )
     decoder = SSEDecoder()
     # Jobs seen in this subscription whose type matched, so their job.deleted (whose data is
     # only the id) can be matched to job_types too.
@@ -299,120 +294,3 @@ def _wanted(
         return False
     job_id = event.job_id
     return job_id is not None and job_id in matching_ids
-
-
-def watch(
-    settings: ops.Settings,
-    job_id: object,
-    *,
-    timeout: float | None = None,
-    poll_interval: float = 1.0,
-) -> Flow[None]:
-    """Yield the job each time its state or progress changes, ending with its terminal state
-    (with its result). Built on long-poll ``wait`` and ``get``, since the server's stream has no
-    completion or progress events; ``wait`` is the subscription, so a finish between two reads
-    is never missed.
-    """
-    canonical = convert.check_job_id(job_id)
-    if (
-        isinstance(poll_interval, bool)
-        or not isinstance(poll_interval, (int, float))
-        or not 0 < poll_interval <= ops.WAIT_CHUNK_MAX
-    ):
-        raise ValidationError(
-            f"poll_interval must be in (0, {ops.WAIT_CHUNK_MAX}] seconds", field="poll_interval"
-        )
-    if timeout is not None and (
-        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0
-    ):
-        raise ValidationError(
-            "timeout must be a non-negative number of seconds or None", field="timeout"
-        )
-    deadline = None if timeout is None else time.monotonic() + timeout
-    last: tuple[JobState, float, str | None, int] | None = None
-    while True:
-        job = yield from ops.get(settings, canonical)
-        key = (job.state, job.progress, job.progress_message, job.attempt)
-        if key != last:
-            last = key
-            yield Emit(job)
-        if job.state.is_terminal:
-            return
-        remaining = None if deadline is None else deadline - time.monotonic()
-        if remaining is not None and remaining <= 0:
-            return
-        chunk = poll_interval if remaining is None else min(poll_interval, remaining)
-        # Returns as soon as the job finishes, or after `chunk` to look at progress again.
-        yield from ops.wait(settings, canonical, chunk)
-
-
-class EventStream(Generic[T]):
-    """An iterator over a stream (``events()`` or ``watch()`` of the sync client).
-
-    Iterate it; stop early with ``break``, :meth:`close` or a ``with`` block, and its
-    connection closes.
-
-    .. versionadded:: 0.1.0
-    """
-
-    def __init__(self, items: Iterator[T]) -> None:
-        self._items = items
-
-    def __iter__(self) -> Self:
-        return self
-
-    def __next__(self) -> T:
-        return next(self._items)
-
-    def close(self) -> None:
-        """Stop the stream and close its connection."""
-        close = getattr(self._items, "close", None)
-        if close is not None:
-            close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class AsyncEventStream(Generic[T]):
-    """An async iterator over a stream (``events()`` or ``watch()`` of the async client).
-
-    Use ``async for``; stop early with ``break``, :meth:`aclose` or an ``async with`` block, and
-    its connection closes.
-
-    .. versionadded:: 0.1.0
-    """
-
-    def __init__(self, items: AsyncIterator[T]) -> None:
-        self._items = items
-
-    def __aiter__(self) -> Self:
-        return self
-
-    async def __anext__(self) -> T:
-        return await self._items.__anext__()
-
-    async def aclose(self) -> None:
-        """Stop the stream and close its connection."""
-        aclose = getattr(self._items, "aclose", None)
-        if aclose is not None:
-            await aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()

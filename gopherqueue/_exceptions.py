@@ -1,4 +1,4 @@
-"""The exception tree, and the mapping from HTTP replies to it.
+"""The exception tree, and the mapping to it from HTTP replies and transport failures.
 
 ::
 
@@ -32,9 +32,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    import httpx
+import httpx
 
+if TYPE_CHECKING:
+    from ._effects import Request
     from ._models import WaitResult
 
 __all__ = [
@@ -58,6 +59,10 @@ __all__ = [
     "UnexpectedResponseError",
     "ValidationError",
     "WaitTimeoutError",
+    "connection_error",
+    "excerpt",
+    "maybe_applied",
+    "status_error",
 ]
 
 _EXCERPT = 200
@@ -375,3 +380,29 @@ def status_error(response: httpx.Response, *, operation: str) -> APIStatusError:
     else:
         cls = APIStatusError
     return cls(message, response=response, code=code, body=body)
+
+
+def connection_error(exc: Exception, request: Request) -> APIConnectionError:
+    """Map an httpx transport exception to the SDK's type, without credentials in the text."""
+    method = request.kwargs["method"].upper()
+    url = request.base_url + request.kwargs["url"]
+    what = f"{method} {request.kwargs['url']}"
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"{what} timed out ({type(exc).__name__})", method=method, url=url)
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return APIConnectionError(
+            f"{what}: the server closed the connection without a complete response "
+            "(the real server does this to any reply due 30 s or more after the request)",
+            method=method,
+            url=url,
+        )
+    return APIConnectionError(f"{what} failed: {type(exc).__name__}: {exc}", method=method, url=url)
+
+
+def maybe_applied(exc: Exception) -> bool:
+    """Whether a request that failed with the httpx exception ``exc`` may have reached the
+    server and been acted on."""
+    # A connect failure means the request never left; anything later may have been applied.
+    return not isinstance(
+        exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.InvalidURL)
+    )

@@ -10,37 +10,61 @@ enums that accept values they do not know yet.
 from __future__ import annotations
 
 import base64
+import binascii
 import enum
 import json
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Union
 
 import attrs
 
-from ._convert import decode_output, from_nanoseconds
+from ._exceptions import OutputDecodeError
 
 if TYPE_CHECKING:
-    from gopherqueue_api.models.batch_response import BatchResponse as RawBatchResponse
-    from gopherqueue_api.models.health import Health as RawHealth
-    from gopherqueue_api.models.job import Job as RawJob
-    from gopherqueue_api.models.job_result import JobResult as RawJobResult
-    from gopherqueue_api.models.stats import Stats as RawStats
-    from gopherqueue_api.models.wait_response import WaitResponse as RawWaitResponse
+    from ._generated import (
+        RawBatchResponse,
+        RawHealth,
+        RawJob,
+        RawJobResult,
+        RawStats,
+        RawWaitResponse,
+    )
 
 __all__ = [
     "BatchItem",
     "BatchResult",
+    "Duration",
     "ErrorCategory",
     "Health",
     "HealthComponent",
     "Job",
     "JobResult",
+    "JobSpec",
     "JobState",
     "Priority",
     "QueueStats",
     "WaitResult",
     "WorkerStats",
 ]
+
+
+Duration = Union[timedelta, int, float, str]
+"""A duration argument: a :class:`~datetime.timedelta`, seconds as a number, or a Go duration
+string such as ``"10m"`` or ``"1500ms"``."""
+
+
+def _from_nanoseconds(value: int) -> timedelta:
+    """A Go ``time.Duration`` (integer nanoseconds) as a timedelta (microsecond precision)."""
+    return timedelta(microseconds=value // 1000)
+
+
+def _decode_output(value: str) -> bytes:
+    """Decode a base64 ``output`` field; the server uses the standard, padded alphabet."""
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError(f"output is not valid base64: {exc}") from exc
 
 
 class _OpenStrEnum(enum.StrEnum):
@@ -160,8 +184,6 @@ class JobResult:
 
         Raises :class:`~gopherqueue.OutputDecodeError` when the output is not JSON.
         """
-        from ._exceptions import OutputDecodeError
-
         if not self.output:
             return None
         try:
@@ -200,10 +222,10 @@ class JobResult:
         return cls(
             job_id=raw.job_id,
             success=raw.success,
-            output=decode_output(output) if output else b"",
+            output=_decode_output(output) if output else b"",
             error=_opt(raw.error),
             error_category=None if category is None else ErrorCategory(category),
-            duration=from_nanoseconds(raw.duration),
+            duration=_from_nanoseconds(raw.duration),
             completed_at=raw.completed_at,
             raw=raw,
         )
@@ -282,6 +304,27 @@ class Job:
             replayed=replayed,
             raw=raw,
         )
+
+
+@attrs.frozen(kw_only=True)
+class JobSpec:
+    """One job to submit in a batch, as a typed alternative to a dict.
+
+    The fields and their accepted values are those of ``submit``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    type: str
+    payload: Any = None
+    priority: int | None = None
+    delay: Duration | None = None
+    scheduled_at: datetime | None = None
+    timeout: Duration | None = None
+    max_attempts: int | None = None
+    idempotency_key: str | None = None
+    correlation_id: str | None = None
+    tags: Mapping[str, str] | None = None
 
 
 @attrs.frozen
@@ -443,11 +486,11 @@ class QueueStats:
                 succeeded_jobs=w.succeeded_jobs,
                 failed_jobs=w.failed_jobs,
                 retried_jobs=w.retried_jobs,
-                avg_processing_time=from_nanoseconds(w.avg_processing_time),
-                max_processing_time=from_nanoseconds(w.max_processing_time),
-                p99_processing_time=from_nanoseconds(w.p99_processing_time),
+                avg_processing_time=_from_nanoseconds(w.avg_processing_time),
+                max_processing_time=_from_nanoseconds(w.max_processing_time),
+                p99_processing_time=_from_nanoseconds(w.p99_processing_time),
                 processing_ids=list(w.processing_ids or []),
-                uptime=from_nanoseconds(w.uptime),
+                uptime=_from_nanoseconds(w.uptime),
                 healthy=w.healthy,
             ),
             raw=raw,
@@ -485,7 +528,7 @@ class Health:
             latency = _opt(comp.latency)
             components[name] = HealthComponent(
                 healthy=comp.healthy,
-                latency=None if latency is None else from_nanoseconds(latency),
+                latency=None if latency is None else _from_nanoseconds(latency),
                 message=_opt(comp.message),
             )
         return cls(healthy=raw.healthy, components=components, timestamp=raw.timestamp)

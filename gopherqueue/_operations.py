@@ -16,13 +16,14 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 import httpx
 
 from . import _convert as convert
+from . import _generated as gen
+from ._effects import Emit, Request, Sleep
 from ._exceptions import (
     APIConnectionError,
     BatchConflictError,
@@ -45,18 +46,34 @@ from ._models import (
     Health,
     Job,
     JobResult,
+    JobSpec,
     JobState,
     QueueStats,
     WaitResult,
 )
-from ._retry import Reply, RetryEvent, RetryPolicy, send
-from ._transport import Flow, Request, Sleep
+from ._options import WAIT_CHUNK_MAX, Settings
+from ._retry import Reply, RetryEvent, send
 
 if TYPE_CHECKING:
-    from gopherqueue_api.models.submit_job_request import SubmitJobRequest
-    from gopherqueue_api.models.submit_job_request_tags import SubmitJobRequestTags
+    from ._effects import Flow
+    from ._generated import SubmitJobRequest
 
-__all__ = ["MAX_BATCH", "JobSpec", "Settings"]
+__all__ = [
+    "build_submit_body",
+    "cancel",
+    "delete",
+    "get",
+    "health",
+    "list_jobs",
+    "probe",
+    "result",
+    "retry",
+    "stats",
+    "submit",
+    "submit_batch",
+    "wait",
+    "watch",
+]
 
 M = TypeVar("M")
 
@@ -64,9 +81,6 @@ logger = logging.getLogger("gopherqueue")
 
 MAX_BATCH = 1000
 """The server refuses batches of more than this many jobs."""
-
-WAIT_CHUNK_MAX = 28.0
-"""The real server drops any reply due 30 s or more after the request; stay clear of it."""
 
 _WAIT_READ_MARGIN = 5.0
 _SUBMIT_FIELDS = frozenset(
@@ -83,39 +97,6 @@ _SUBMIT_FIELDS = frozenset(
         "tags",
     }
 )
-
-
-@attrs.frozen(kw_only=True)
-class Settings:
-    """Everything a flow needs to know about the client that runs it."""
-
-    base_url: str
-    headers: dict[str, str]
-    timeout: httpx.Timeout
-    retry: RetryPolicy
-    wait_chunk: float
-    auto_idempotency_key: bool
-
-
-@attrs.frozen(kw_only=True)
-class JobSpec:
-    """One job to submit in a batch, as a typed alternative to a dict.
-
-    The fields and their accepted values are those of ``submit``.
-
-    .. versionadded:: 0.1.0
-    """
-
-    type: str
-    payload: Any = None
-    priority: int | None = None
-    delay: convert.Duration | None = None
-    scheduled_at: datetime | None = None
-    timeout: convert.Duration | None = None
-    max_attempts: int | None = None
-    idempotency_key: str | None = None
-    correlation_id: str | None = None
-    tags: Mapping[str, str] | None = None
 
 
 def _request(
@@ -154,21 +135,6 @@ def _parse(response: httpx.Response, operation: str, build: Callable[[Any], M]) 
         ) from exc
 
 
-_submit_model_types: tuple[type[SubmitJobRequest], type[SubmitJobRequestTags]] | None = None
-
-
-def _submit_models() -> tuple[type[SubmitJobRequest], type[SubmitJobRequestTags]]:
-    # Imported on first use, not at import time (the generated models cost import time), and
-    # then kept: a 1000-item batch would otherwise run these imports a thousand times.
-    global _submit_model_types
-    if _submit_model_types is None:
-        from gopherqueue_api.models.submit_job_request import SubmitJobRequest
-        from gopherqueue_api.models.submit_job_request_tags import SubmitJobRequestTags
-
-        _submit_model_types = (SubmitJobRequest, SubmitJobRequestTags)
-    return _submit_model_types
-
-
 def build_submit_body(
     settings: Settings,
     field: str,
@@ -183,12 +149,11 @@ def build_submit_body(
     errors (``""`` for submit, ``"jobs[3]."`` in batches). Returns the model and whether its
     idempotency key was generated here.
     """
-    SubmitJobRequest, SubmitJobRequestTags = _submit_models()
     option = options.get
 
     # submit() names its argument job_type; a batch item names the wire field, type.
     type_field = f"{field}type" if field else "job_type"
-    body = SubmitJobRequest(type_=convert.check_job_type(job_type, type_field))
+    body = gen.SubmitJobRequest(type_=convert.check_job_type(job_type, type_field))
     if payload is not None:
         # Checked when the request body is encoded (see _encode_body), once.
         body.payload = payload
@@ -216,7 +181,7 @@ def build_submit_body(
     if (tags := option("tags")) is not None:
         checked = convert.check_tags(tags, f"{field}tags")
         if checked:
-            wire_tags = SubmitJobRequestTags()
+            wire_tags = gen.SubmitJobRequestTags()
             wire_tags.additional_properties = checked
             body.tags = wire_tags
     generated = False
@@ -309,16 +274,18 @@ def _send_parsed(
 
 def submit(settings: Settings, body: SubmitJobRequest) -> Flow[Job]:
     """POST /api/v1/jobs; 201 created, 200 an idempotent replay."""
-    from gopherqueue_api.api.jobs import submit_job
-    from gopherqueue_api.models.job import Job as RawJob
 
-    kwargs = _encode_body(submit_job._get_kwargs(body=body), [(body.payload, "payload")], "payload")
+    kwargs = _encode_body(
+        gen.submit_job._get_kwargs(body=body), [(body.payload, "payload")], "payload"
+    )
     request = _request(settings, "submit_job", kwargs)
 
     def build(response: httpx.Response, _after_lost: bool) -> Job:
         replayed = response.status_code == 200
         return _parse(
-            response, "submit_job", lambda d: Job.from_api(RawJob.from_dict(d), replayed=replayed)
+            response,
+            "submit_job",
+            lambda d: Job.from_api(gen.RawJob.from_dict(d), replayed=replayed),
         )
 
     return (yield from _send_parsed(settings, request, build, resend=bool(body.idempotency_key)))
@@ -377,14 +344,12 @@ class _Chunk:
     def __init__(
         self, bodies: list[SubmitJobRequest], generated: list[bool], offset: int, atomic: bool
     ) -> None:
-        from gopherqueue_api.api.jobs import submit_batch as submit_batch_api
-        from gopherqueue_api.models.batch_request import BatchRequest
 
         self.bodies = bodies
         self.generated = generated
         self.offset = offset
         self.kwargs = _encode_body(
-            submit_batch_api._get_kwargs(body=BatchRequest(jobs=bodies, atomic=atomic)),
+            gen.submit_batch._get_kwargs(body=gen.BatchRequest(jobs=bodies, atomic=atomic)),
             ((body.payload, f"jobs[{offset + i}].payload") for i, body in enumerate(bodies)),
             "jobs",
         )
@@ -400,20 +365,18 @@ def _encode_body(
     payload at fault is named by its field from ``payloads`` (``(payload, field)`` pairs, only
     read then), and ``field`` names the body as a whole if none is.
     """
-    from gopherqueue_api.types import Unset
 
     try:
         kwargs["content"] = convert.encode_json(kwargs.pop("json"))
     except (TypeError, ValueError, RecursionError):
         for payload, payload_field in payloads:
-            if not isinstance(payload, Unset):
+            if not isinstance(payload, gen.Unset):
                 convert.check_payload(payload, payload_field)
         raise ValidationError(f"{field} must be JSON-serialisable", field=field) from None
     return kwargs
 
 
 def _submit_chunk(settings: Settings, chunk: _Chunk) -> Flow[BatchResult]:
-    from gopherqueue_api.models.batch_response import BatchResponse as RawBatchResponse
 
     request = _request(settings, "submit_batch", chunk.kwargs)
     bodies, generated, offset = chunk.bodies, chunk.generated, chunk.offset
@@ -426,7 +389,7 @@ def _submit_chunk(settings: Settings, chunk: _Chunk) -> Flow[BatchResult]:
         return _parse(
             response,
             "submit_batch",
-            lambda d: BatchResult.from_api(RawBatchResponse.from_dict(d), offset=offset),
+            lambda d: BatchResult.from_api(gen.RawBatchResponse.from_dict(d), offset=offset),
         )
 
     try:
@@ -476,14 +439,12 @@ def _submit_chunk(settings: Settings, chunk: _Chunk) -> Flow[BatchResult]:
 
 def get(settings: Settings, job_id: object, *, include_result: bool = True) -> Flow[Job]:
     """GET /api/v1/jobs/{id}, and the result too when the job has finished."""
-    from gopherqueue_api.api.jobs import get_job
-    from gopherqueue_api.models.job import Job as RawJob
 
     canonical = convert.check_job_id(job_id)
     reply = yield from send(
-        _request(settings, "get_job", get_job._get_kwargs(uuid.UUID(canonical))), settings.retry
+        _request(settings, "get_job", gen.get_job._get_kwargs(uuid.UUID(canonical))), settings.retry
     )
-    job = _parse(reply.response, "get_job", lambda d: Job.from_api(RawJob.from_dict(d)))
+    job = _parse(reply.response, "get_job", lambda d: Job.from_api(gen.RawJob.from_dict(d)))
     if include_result and job.state.is_terminal:
         try:
             job_result = yield from result(settings, canonical)
@@ -495,14 +456,16 @@ def get(settings: Settings, job_id: object, *, include_result: bool = True) -> F
 
 def result(settings: Settings, job_id: object) -> Flow[JobResult]:
     """GET /api/v1/jobs/{id}/result."""
-    from gopherqueue_api.api.jobs import get_job_result
-    from gopherqueue_api.models.job_result import JobResult as RawJobResult
 
     canonical = convert.check_job_id(job_id)
-    request = _request(settings, "get_job_result", get_job_result._get_kwargs(uuid.UUID(canonical)))
+    request = _request(
+        settings, "get_job_result", gen.get_job_result._get_kwargs(uuid.UUID(canonical))
+    )
     reply = yield from send(request, settings.retry)
     return _parse(
-        reply.response, "get_job_result", lambda d: JobResult.from_api(RawJobResult.from_dict(d))
+        reply.response,
+        "get_job_result",
+        lambda d: JobResult.from_api(gen.RawJobResult.from_dict(d)),
     )
 
 
@@ -520,9 +483,6 @@ def wait(
     A dropped long-poll (the server restarting, a proxy closing the connection) is retried
     with backoff until the deadline.
     """
-    from gopherqueue_api.api.jobs import wait_for_job
-    from gopherqueue_api.models.wait_request import WaitRequest
-    from gopherqueue_api.models.wait_response import WaitResponse as RawWaitResponse
 
     canonical = convert.check_job_id(job_id)
     if timeout is not None and (
@@ -553,12 +513,12 @@ def wait(
             else max(0.0, min(remaining, settings.wait_chunk))
         )
         micros = math.ceil(chunk * 1000) * 1000  # whole milliseconds, never rounded down to 0
-        body = WaitRequest(timeout=convert.format_micros(micros))
+        body = gen.WaitRequest(timeout=convert.format_micros(micros))
         read = chunk + _WAIT_READ_MARGIN
         request = _request(
             settings,
             "wait_for_job",
-            wait_for_job._get_kwargs(path_id, body=body),
+            gen.wait_for_job._get_kwargs(path_id, body=body),
             timeout=httpx.Timeout(
                 settings.timeout.connect,
                 read=read,
@@ -582,7 +542,7 @@ def wait(
         outcome = _parse(
             reply.response,
             "wait_for_job",
-            lambda d: WaitResult.from_api(RawWaitResponse.from_dict(d)),
+            lambda d: WaitResult.from_api(gen.RawWaitResponse.from_dict(d)),
         )
         state = outcome.state
         if not outcome.completed and outcome.state.is_terminal:
@@ -632,13 +592,55 @@ def _finished_outcome(settings: Settings, job_id: str, state: JobState) -> Flow[
     )
 
 
+def watch(
+    settings: Settings,
+    job_id: object,
+    *,
+    timeout: float | None = None,
+    poll_interval: float = 1.0,
+) -> Flow[None]:
+    """Yield the job each time its state or progress changes, ending with its terminal state
+    (with its result). Built on long-poll ``wait`` and ``get``, since the server's stream has no
+    completion or progress events; ``wait`` is the subscription, so a finish between two reads
+    is never missed.
+    """
+    canonical = convert.check_job_id(job_id)
+    if (
+        isinstance(poll_interval, bool)
+        or not isinstance(poll_interval, (int, float))
+        or not 0 < poll_interval <= WAIT_CHUNK_MAX
+    ):
+        raise ValidationError(
+            f"poll_interval must be in (0, {WAIT_CHUNK_MAX}] seconds", field="poll_interval"
+        )
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0
+    ):
+        raise ValidationError(
+            "timeout must be a non-negative number of seconds or None", field="timeout"
+        )
+    deadline = None if timeout is None else time.monotonic() + timeout
+    last: tuple[JobState, float, str | None, int] | None = None
+    while True:
+        job = yield from get(settings, canonical)
+        key = (job.state, job.progress, job.progress_message, job.attempt)
+        if key != last:
+            last = key
+            yield Emit(job)
+        if job.state.is_terminal:
+            return
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            return
+        chunk = poll_interval if remaining is None else min(poll_interval, remaining)
+        # Returns as soon as the job finishes, or after `chunk` to look at progress again.
+        yield from wait(settings, canonical, chunk)
+
+
 def cancel(
     settings: Settings, job_id: object, *, reason: str | None = None, force: bool = False
 ) -> Flow[Job]:
     """POST /api/v1/jobs/{id}/cancel."""
-    from gopherqueue_api.api.jobs import cancel_job
-    from gopherqueue_api.models.cancel_request import CancelRequest
-    from gopherqueue_api.models.job import Job as RawJob
 
     canonical = convert.check_job_id(job_id)
     if reason is not None and not isinstance(reason, str):
@@ -647,11 +649,11 @@ def cancel(
         convert.check_text(reason, "reason")
     if not isinstance(force, bool):
         raise ValidationError(f"force must be a bool, got {type(force).__name__}", field="force")
-    body = CancelRequest(force=force)
+    body = gen.CancelRequest(force=force)
     if reason is not None:
         body.reason = reason
     request = _request(
-        settings, "cancel_job", cancel_job._get_kwargs(uuid.UUID(canonical), body=body)
+        settings, "cancel_job", gen.cancel_job._get_kwargs(uuid.UUID(canonical), body=body)
     )
     reply = yield from _send_recognising_own_success(settings, request, 409)
     if reply.response.status_code == 409:
@@ -660,14 +662,11 @@ def cancel(
         if job.state == JobState.CANCELLED:
             return job
         raise status_error(reply.response, operation="cancel_job")
-    return _parse(reply.response, "cancel_job", lambda d: Job.from_api(RawJob.from_dict(d)))
+    return _parse(reply.response, "cancel_job", lambda d: Job.from_api(gen.RawJob.from_dict(d)))
 
 
 def retry(settings: Settings, job_id: object, *, reset_attempts: bool = False) -> Flow[Job]:
     """POST /api/v1/jobs/{id}/retry."""
-    from gopherqueue_api.api.jobs import get_job, retry_job
-    from gopherqueue_api.models.job import Job as RawJob
-    from gopherqueue_api.models.retry_request import RetryRequest
 
     canonical = convert.check_job_id(job_id)
     if not isinstance(reset_attempts, bool):
@@ -675,14 +674,14 @@ def retry(settings: Settings, job_id: object, *, reset_attempts: bool = False) -
             f"reset_attempts must be a bool, got {type(reset_attempts).__name__}",
             field="reset_attempts",
         )
-    body = RetryRequest(reset_attempts=reset_attempts)
+    body = gen.RetryRequest(reset_attempts=reset_attempts)
     request = _request(
-        settings, "retry_job", retry_job._get_kwargs(uuid.UUID(canonical), body=body)
+        settings, "retry_job", gen.retry_job._get_kwargs(uuid.UUID(canonical), body=body)
     )
     # Retrying is not idempotent on the server: re-sending a retry whose response was lost
     # would run the job once more if its rerun has already failed again. So note the job's
     # state first, and before any re-send look whether it changed (the lost one was applied).
-    look = _request(settings, "get_job", get_job._get_kwargs(uuid.UUID(canonical)))
+    look = _request(settings, "get_job", gen.get_job._get_kwargs(uuid.UUID(canonical)))
     before = _job_fingerprint((yield from send(look, settings.retry)).response)
 
     def recheck() -> Flow[httpx.Response | None]:
@@ -697,15 +696,14 @@ def retry(settings: Settings, job_id: object, *, reset_attempts: bool = False) -
         if job.state not in (JobState.FAILED, JobState.DEAD_LETTER):
             return job
         raise status_error(reply.response, operation="retry_job")
-    return _parse(reply.response, "retry_job", lambda d: Job.from_api(RawJob.from_dict(d)))
+    return _parse(reply.response, "retry_job", lambda d: Job.from_api(gen.RawJob.from_dict(d)))
 
 
 def delete(settings: Settings, job_id: object) -> Flow[None]:
     """DELETE /api/v1/jobs/{id}; 204 with no body."""
-    from gopherqueue_api.api.jobs import delete_job
 
     canonical = convert.check_job_id(job_id)
-    request = _request(settings, "delete_job", delete_job._get_kwargs(uuid.UUID(canonical)))
+    request = _request(settings, "delete_job", gen.delete_job._get_kwargs(uuid.UUID(canonical)))
     reply = yield from _send_recognising_own_success(settings, request, 404)
     if reply.response.status_code not in (204, 404):
         # DELETE /api/v1 answers 200 with the API info: a 2xx that is not 204 is not a delete.
@@ -748,9 +746,6 @@ def list_jobs(
     settings: Settings, *, state: object = None, job_type: object = None
 ) -> Flow[list[Job]]:
     """GET /api/v1/jobs: at most 100 jobs, newest first (the server's cap; it has no paging)."""
-    from gopherqueue_api.api.jobs import list_jobs as list_jobs_api
-    from gopherqueue_api.models.job_list import JobList
-    from gopherqueue_api.types import UNSET
 
     if state is not None and not isinstance(state, str):
         raise ValidationError(
@@ -760,35 +755,33 @@ def list_jobs(
         convert.check_text(state, "state")
     if job_type is not None:
         convert.check_job_type(job_type)
-    kwargs = list_jobs_api._get_kwargs(
-        state=UNSET if state is None else str(state),
-        type_=UNSET if job_type is None else str(job_type),
+    kwargs = gen.list_jobs._get_kwargs(
+        state=gen.UNSET if state is None else str(state),
+        type_=gen.UNSET if job_type is None else str(job_type),
     )
     reply = yield from send(_request(settings, "list_jobs", kwargs), settings.retry)
     return _parse(
         reply.response,
         "list_jobs",
-        lambda d: [Job.from_api(j) for j in JobList.from_dict(d).jobs],
+        lambda d: [Job.from_api(j) for j in gen.RawJobList.from_dict(d).jobs],
     )
 
 
 def stats(settings: Settings) -> Flow[QueueStats]:
     """GET /api/v1/stats."""
-    from gopherqueue_api.api.stats import get_stats
-    from gopherqueue_api.models.stats import Stats
 
     reply = yield from send(
-        _request(settings, "get_stats", get_stats._get_kwargs()), settings.retry
+        _request(settings, "get_stats", gen.get_stats._get_kwargs()), settings.retry
     )
-    return _parse(reply.response, "get_stats", lambda d: QueueStats.from_api(Stats.from_dict(d)))
+    return _parse(
+        reply.response, "get_stats", lambda d: QueueStats.from_api(gen.RawStats.from_dict(d))
+    )
 
 
 def health(settings: Settings) -> Flow[Health]:
     """GET /health; an unhealthy server's 503 is returned as a report, not raised."""
-    from gopherqueue_api.api.health import get_health
-    from gopherqueue_api.models.health import Health as RawHealth
 
-    request = _request(settings, "get_health", get_health._get_kwargs())
+    request = _request(settings, "get_health", gen.get_health._get_kwargs())
     try:
         reply = yield from send(request, attrs.evolve(settings.retry, max_retries=0))
         response = reply.response
@@ -798,17 +791,14 @@ def health(settings: Settings) -> Flow[Health]:
         if exc.status_code != 503 or not isinstance(body, dict) or "healthy" not in body:
             raise
         response = exc.response
-    return _parse(response, "get_health", lambda d: Health.from_api(RawHealth.from_dict(d)))
+    return _parse(response, "get_health", lambda d: Health.from_api(gen.RawHealth.from_dict(d)))
 
 
 def probe(settings: Settings, operation: str) -> Flow[bool]:
     """GET /ready or /live: True when the server says so, False on its 503."""
-    from gopherqueue_api.api.health import get_live, get_ready
-    from gopherqueue_api.models.live import Live
-    from gopherqueue_api.models.ready import Ready
 
     ready = operation == "get_ready"
-    kwargs = get_ready._get_kwargs() if ready else get_live._get_kwargs()
+    kwargs = gen.get_ready._get_kwargs() if ready else gen.get_live._get_kwargs()
     request = _request(settings, operation, kwargs)
     try:
         reply = yield from send(request, attrs.evolve(settings.retry, max_retries=0))
@@ -817,5 +807,5 @@ def probe(settings: Settings, operation: str) -> Flow[bool]:
             return False
         raise
     if ready:
-        return bool(_parse(reply.response, operation, Ready.from_dict).ready)
-    return bool(_parse(reply.response, operation, Live.from_dict).alive)
+        return bool(_parse(reply.response, operation, gen.RawReady.from_dict).ready)
+    return bool(_parse(reply.response, operation, gen.RawLive.from_dict).alive)

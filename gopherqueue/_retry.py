@@ -22,16 +22,17 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import httpx
 
+from ._effects import Flow, Request, Sleep
 from ._exceptions import (
     APIConnectionError,
     APIError,
     APIStatusError,
-    APITimeoutError,
     ServerError,
     ValidationError,
+    connection_error,
+    maybe_applied,
     status_error,
 )
-from ._transport import Flow, Request, Sleep
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -178,30 +179,6 @@ class Reply:
         self.ambiguous = ambiguous
 
 
-def connection_error(exc: Exception, request: Request) -> APIConnectionError:
-    """Map an httpx transport exception to the SDK's type, without credentials in the text."""
-    method = request.kwargs["method"].upper()
-    url = request.base_url + request.kwargs["url"]
-    what = f"{method} {request.kwargs['url']}"
-    if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"{what} timed out ({type(exc).__name__})", method=method, url=url)
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return APIConnectionError(
-            f"{what}: the server closed the connection without a complete response "
-            "(the real server does this to any reply due 30 s or more after the request)",
-            method=method,
-            url=url,
-        )
-    return APIConnectionError(f"{what} failed: {type(exc).__name__}: {exc}", method=method, url=url)
-
-
-def _maybe_applied(exc: Exception) -> bool:
-    # A connect failure means the request never left; anything later may have been applied.
-    return not isinstance(
-        exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.InvalidURL)
-    )
-
-
 def send(
     request: Request,
     policy: RetryPolicy,
@@ -226,7 +203,7 @@ def send(
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             error = connection_error(exc, request)
             cause: BaseException = exc
-            applied = _maybe_applied(exc)
+            applied = maybe_applied(exc)
         else:
             if response.is_success:
                 return Reply(response, ambiguous)

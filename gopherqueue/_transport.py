@@ -1,9 +1,7 @@
-"""The drivers that run the I/O-free flows of ``_operations`` (with ``_aiohttp``, the only I/O).
+"""The drivers that run the I/O-free flows (with ``_aiohttp``, the only I/O).
 
-An operation is written once, as a generator that *yields effects* (:class:`Request`: send
-this and give me the response; :class:`Sleep`: pause this long) and *returns* its result. The
-sync driver performs the effects with an :class:`httpx.Client` and :func:`time.sleep`, the
-async driver with an :class:`httpx.AsyncClient` and :func:`asyncio.sleep` (or, opted into with
+A flow yields the effects of ``_effects`` and returns its result. The sync driver performs
+them with an :class:`httpx.Client` and :func:`time.sleep`, the async driver with an :class:`httpx.AsyncClient` and :func:`asyncio.sleep` (or, opted into with
 ``http_backend="aiohttp"``, the driver of ``_aiohttp`` with an ``aiohttp.ClientSession``). So
 the retry loop, wait's long-poll loop and batch chunking exist once, and the clients cannot
 drift apart.
@@ -13,27 +11,22 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Generator, Iterator
-from typing import Any, Protocol, TypeVar, Union
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
+from ._effects import CloseStream, Effect, Emit, Flow, OpenStream, ReadChunk, Request, Sleep, Stream
 from ._exceptions import ValidationError
 
 __all__ = [
     "AsyncDriver",
     "AsyncHttpxDriver",
-    "CloseStream",
     "Defaults",
-    "Emit",
-    "Flow",
-    "OpenStream",
-    "ReadChunk",
-    "Request",
-    "Sleep",
-    "Stream",
     "iterate_async",
     "iterate_sync",
+    "request_headers",
+    "request_url",
     "run_async",
     "run_sync",
 ]
@@ -41,87 +34,6 @@ __all__ = [
 T = TypeVar("T")
 
 logger = logging.getLogger("gopherqueue")
-
-
-# Effects are plain slotted classes, not attrs ones: one is made per request, and plain
-# classes are cheaper to create and to import.
-
-
-class Request:
-    """Send one HTTP request; the flow receives the :class:`httpx.Response`, or has the
-    transport exception thrown into it.
-
-    ``kwargs`` is what a generated endpoint module's request builder (``_get_kwargs``)
-    returned; ``operation`` is the spec's operationId, for error mapping and logs.
-    """
-
-    __slots__ = ("base_url", "headers", "kwargs", "operation", "timeout")
-
-    def __init__(
-        self,
-        operation: str,
-        kwargs: dict[str, Any],
-        base_url: str,
-        headers: dict[str, str],
-        timeout: httpx.Timeout,
-    ) -> None:
-        self.operation = operation
-        self.kwargs = kwargs
-        self.base_url = base_url
-        self.headers = headers
-        self.timeout = timeout
-
-    def __repr__(self) -> str:
-        # Method and path only: the headers carry the API key.
-        return f"Request({self.operation!r}, {self.kwargs['method'].upper()} {self.kwargs['url']})"
-
-
-class Sleep:
-    """Pause for ``seconds`` before the flow continues."""
-
-    __slots__ = ("seconds",)
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-
-    def __repr__(self) -> str:
-        return f"Sleep({self.seconds!r})"
-
-
-class OpenStream:
-    """Send ``request`` and hand back a :class:`Stream` whose body is read incrementally."""
-
-    __slots__ = ("request",)
-
-    def __init__(self, request: Request) -> None:
-        self.request = request
-
-
-class ReadChunk:
-    """Read the next chunk of a stream's body; ``b""`` at its end."""
-
-    __slots__ = ("stream",)
-
-    def __init__(self, stream: Stream) -> None:
-        self.stream = stream
-
-
-class CloseStream:
-    """Close a stream's connection."""
-
-    __slots__ = ("stream",)
-
-    def __init__(self, stream: Stream) -> None:
-        self.stream = stream
-
-
-class Emit:
-    """Hand ``item`` to the caller of a streaming operation (events, watch)."""
-
-    __slots__ = ("item",)
-
-    def __init__(self, item: Any) -> None:
-        self.item = item
 
 
 class Defaults:
@@ -134,20 +46,6 @@ class Defaults:
         self.headers = headers
         self.timeout = timeout
 
-
-class Stream:
-    """An open streaming response, as a flow sees it."""
-
-    def __init__(self, response: httpx.Response, chunks: Any) -> None:
-        self.response = response
-        self.chunks = chunks
-        self.status_code = response.status_code
-        self.headers = response.headers
-
-
-Effect = Union[Request, Sleep, OpenStream, ReadChunk, CloseStream, Emit]
-Flow = Generator[Effect, Any, T]
-"""A flow yields effects, receives their outcomes and returns its result."""
 
 # Transport failures are thrown into the flow, which decides what they mean.
 _TRANSPORT_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)

@@ -22,7 +22,7 @@ import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-import gopherqueue._client
+import gopherqueue._options
 from gopherqueue import (
     APIConnectionError,
     APITimeoutError,
@@ -39,8 +39,9 @@ from gopherqueue._aiohttp import (
     request_body,
     transport_error,
 )
-from gopherqueue._retry import _maybe_applied, connection_error
-from gopherqueue._transport import Request, request_url
+from gopherqueue._effects import Request
+from gopherqueue._exceptions import connection_error, maybe_applied
+from gopherqueue._transport import request_url
 
 URL_ = "http://127.0.0.1:9/api/v1/jobs"
 SENT = ("POST", URL_, {"X-API-Key": "secret-key", "Content-Type": "application/json"})
@@ -116,7 +117,7 @@ def test_failures_become_the_httpx_exceptions_the_flows_map(
         assert mapped.request.method == "POST"
         assert str(mapped.request.url) == URL_
     # What the retry layer makes of it.
-    assert _maybe_applied(mapped) is applied
+    assert maybe_applied(mapped) is applied
     request = Request(
         "submit_job", {"method": "post", "url": "/api/v1/jobs"}, "http://h", {}, httpx.Timeout(1)
     )
@@ -321,7 +322,7 @@ async def test_a_cancelled_body_read_closes_the_connection() -> None:
 
 
 async def test_a_failed_stream_read_is_mapped_and_close_all_closes_streams() -> None:
-    from gopherqueue._transport import OpenStream, ReadChunk
+    from gopherqueue._effects import OpenStream, ReadChunk
 
     resp = _FakeResp(aiohttp.SocketTimeoutError("Timeout on reading data from socket"))
     driver, _ = _driver(resp)
@@ -477,7 +478,7 @@ def test_import_and_the_default_backend_do_not_import_aiohttp() -> None:
 def test_the_insecure_transport_warning_points_at_the_callers_line(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(gopherqueue._client, "_warned_hosts", set())
+    monkeypatch.setattr(gopherqueue._options, "_warned_hosts", set())
     with pytest.warns(gopherqueue.InsecureTransportWarning) as caught:
         GopherQueue("http://gq.example", api_key="k", http_backend="aiohttp")
     assert caught[0].filename == __file__

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 import gopherqueue
-import gopherqueue._client
+import gopherqueue._options
 from gopherqueue import (
     GopherQueue,
     GopherQueueSync,
@@ -36,7 +36,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GOPHERQUEUE_URL", raising=False)
     monkeypatch.delenv("GOPHERQUEUE_API_KEY", raising=False)
     # The warning is given once per host and process; start every test afresh.
-    monkeypatch.setattr(gopherqueue._client, "_warned_hosts", set())
+    monkeypatch.setattr(gopherqueue._options, "_warned_hosts", set())
 
 
 @pytest.fixture

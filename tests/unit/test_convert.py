@@ -24,11 +24,11 @@ from gopherqueue._convert import (
     check_priority,
     check_scheduled_at,
     check_tags,
-    decode_output,
     format_micros,
-    from_nanoseconds,
     to_go_duration,
 )
+from gopherqueue._models import _decode_output as decode_output
+from gopherqueue._models import _from_nanoseconds as from_nanoseconds
 from tests.unit.fakes import JOB_ID, Client, FakeServer, call
 
 _GO_UNIT_SECONDS = {
