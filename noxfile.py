@@ -143,7 +143,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON, tags=["ci"])
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on gopherqueue/ and the generated package; pyright on gopherqueue/."""
-    session.install("-e", ".[testing,aiohttp]", *_group("typecheck"))
+    session.install("-e", ".[testing]", *_group("typecheck"))
     session.run("mypy", "--strict", "gopherqueue", "tests/typing")
     session.run("mypy", "--strict", "-p", GENERATED_PACKAGE)
     session.run("pyright", "gopherqueue", "tests/typing")

@@ -10,7 +10,10 @@ Routes (anything else gets the recorded 404 ``endpoint not found``):
 
 * ``POST /api/v1/jobs``: 201, capture 020 (a pending echo job);
 * ``GET /api/v1/jobs/{id}``: 200, capture 032 (a running sleep job);
-* ``GET /api/v1/jobs``: 200, a 100-job list built from the captures.
+* ``GET /api/v1/jobs``: 200, a 100-job list built from the captures;
+* ``POST /api/v1/jobs/batch``: 201, capture 174 (1,000 accepted jobs, the SDK's chunk size);
+* ``GET /api/v1/events``: one long SSE stream (:data:`STREAM_EVENTS` job events from capture
+  300, in 64 KiB chunks), then the end of the response.
 
 Run ``python -m benchmarks._canned_server``: it prints ``PORT <n>`` and serves until its stdin
 closes. :class:`CannedServer` does that for you.
@@ -27,11 +30,15 @@ from types import TracebackType
 from typing import Optional
 
 from ._common import ROOT
-from ._data import GET_CAPTURE, SUBMIT_CAPTURE, list_body, raw_response
+from ._data import GET_CAPTURE, SUBMIT_CAPTURE, list_body, raw_response, sse_long_stream
 
-__all__ = ["CannedServer", "serve"]
+__all__ = ["STREAM_EVENTS", "CannedServer", "serve"]
+
+#: Job events in the ``/api/v1/events`` stream.
+STREAM_EVENTS = 50_000
 
 _JOBS = b"/api/v1/jobs"
+_BATCH = b"/api/v1/jobs/batch"
 
 
 def _responses() -> dict[str, bytes]:
@@ -46,8 +53,19 @@ def _responses() -> dict[str, bytes]:
         "get": raw_response(GET_CAPTURE),
         # Bodies over 2 KiB come chunked from Go's net/http; so does this one.
         "list": head + listing + b"\r\n0\r\n\r\n",
+        "batch": raw_response("174_batch_exactly_1000"),
+        "events": _stream(sse_long_stream(STREAM_EVENTS)[0]),
         "missing": raw_response("007_unknown_api_path"),
     }
+
+
+def _stream(body: bytes, size: int = 65536) -> bytes:
+    head = (
+        b"HTTP/1.1 200 OK\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n"
+        b"Content-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    chunks = [body[at : at + size] for at in range(0, len(body), size)]
+    return head + b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in chunks) + b"0\r\n\r\n"
 
 
 class _Protocol(asyncio.Protocol):
@@ -86,6 +104,10 @@ class _Protocol(asyncio.Protocol):
             path = target.split(b"?", 1)[0]
             if path == _JOBS:
                 key = "submit" if method == b"post" else "list" if method == b"get" else "missing"
+            elif path == b"/api/v1/events" and method == b"get":
+                key = "events"
+            elif path == _BATCH and method == b"post":
+                key = "batch"
             elif path.startswith(b"/api/v1/jobs/") and method == b"get" and path.count(b"/") == 4:
                 key = "get"
             else:
@@ -126,6 +148,19 @@ class CannedServer:
     def __init__(self) -> None:
         self._process: Optional[subprocess.Popen[bytes]] = None
         self.url = ""
+
+    def cpu_seconds(self) -> float:
+        """The server process's CPU time so far (user + system), from /proc; 0 elsewhere."""
+        import os
+
+        if self._process is None:
+            return 0.0
+        try:
+            with open(f"/proc/{self._process.pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def __enter__(self) -> CannedServer:
         process = subprocess.Popen(

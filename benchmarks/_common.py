@@ -29,6 +29,14 @@ class Config:
     async_blocks: int
     async_submits: int
     async_concurrency: int
+    async_levels: tuple[int, ...]
+    async_tasks_min: int
+    async_tasks_per_conn: int
+    batch_cost_jobs: int
+    batch_cost_singles: int
+    batch_cost_rounds: int
+    batch_memory_jobs: int
+    stream_rounds: int
     # 3. volume
     volume_rounds: int
     volume_jobs: int
@@ -56,9 +64,17 @@ class Config:
         return cls(
             quick=False,
             calls_per_side=6_000,
-            async_blocks=10,
+            async_blocks=5,
             async_submits=5_000,
             async_concurrency=100,
+            async_levels=(10, 100, 500),
+            async_tasks_min=400,
+            async_tasks_per_conn=2,
+            batch_cost_jobs=10_000,
+            batch_cost_singles=500,
+            batch_cost_rounds=5,
+            batch_memory_jobs=100_000,
+            stream_rounds=5,
             volume_rounds=7,
             volume_jobs=10_000,
             volume_single_max=1_000,
@@ -83,6 +99,14 @@ class Config:
             async_blocks=1,
             async_submits=100,
             async_concurrency=10,
+            async_levels=(10, 100),
+            async_tasks_min=20,
+            async_tasks_per_conn=2,
+            batch_cost_jobs=2_000,
+            batch_cost_singles=10,
+            batch_cost_rounds=1,
+            batch_memory_jobs=2_000,
+            stream_rounds=1,
             volume_rounds=1,
             volume_jobs=1_200,
             volume_single_max=10,

@@ -18,6 +18,7 @@ __all__ = [
     "SUBMIT_CAPTURE",
     "list_body",
     "raw_response",
+    "sse_long_stream",
     "sse_stream",
     "submit_payload",
 ]
@@ -46,7 +47,12 @@ def raw_response(name: str) -> bytes:
     cap = load(name)
     lines = [f"HTTP/1.1 {cap.status} {cap.reason}"]
     lines += [f"{key}: {value}" for key, value in cap.response_headers.raw]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + cap.response_body
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    body = cap.response_body
+    if cap.response_headers.get("transfer-encoding", "").lower() == "chunked":
+        # The capture holds the decoded body; send it as the one chunk it was.
+        return head + f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n"
+    return head + body
 
 
 @functools.cache
@@ -102,3 +108,19 @@ def sse_stream(min_events: int) -> tuple[bytes, int]:
     per_unit = unit.count(b"\ndata:") + unit.startswith(b"data:")
     repeats = -(-min_events // per_unit)
     return unit * repeats, per_unit * repeats
+
+
+@functools.cache
+def sse_long_stream(min_events: int) -> tuple[bytes, int]:
+    """One long-lived stream: capture 300's ``connected`` event once, then its job events
+    repeated until there are at least ``min_events`` of them. Returns the bytes and the number
+    of job events (``connected`` not counted)."""
+    from tests.captures import load_sse
+
+    body = load_sse(SSE_CAPTURE).body
+    end = body.rfind(b"\n\n")
+    first = body.find(b"\n\n") + 2  # the end of `connected`
+    unit = body[first : end + 2]
+    per_unit = unit.count(b"\nevent:") + unit.startswith(b"event:")
+    repeats = -(-min_events // per_unit)
+    return body[:first] + unit * repeats, per_unit * repeats

@@ -1,4 +1,5 @@
-"""Child process of figure 8: submit N jobs with one client and report RSS at two points.
+"""Child process of figures 8 and 9: submit N jobs with one client and report RSS at two points
+(figure 8), or submit one N-job batch and report the peak RSS (figure 9, ``--batch``).
 
 ``python -m benchmarks._memory_probe --url URL --client sdk|httpx --submits N --checkpoint K``
 prints one JSON line: ``{"rss_checkpoint_kb": ..., "rss_end_kb": ...}`` (``VmRSS`` from
@@ -10,7 +11,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import httpx
 
@@ -31,6 +32,40 @@ def rss_kb() -> int:
     raise RuntimeError("no VmRSS in /proc/self/status")
 
 
+def peak_kb() -> int:
+    """This process's peak resident set size so far in KiB (``VmHWM``)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def _batch(url: str, client: str, jobs: int) -> dict[str, int]:
+    # The jobs come from a generator on both sides, so neither holds all of them: what the peak
+    # shows is what each keeps while sending.
+    def specs() -> Iterator[dict[str, object]]:
+        return ({"type": "echo", "payload": {"i": i}} for i in range(jobs))
+
+    with GopherQueueSync(url) as sdk, httpx.Client(headers=client_headers()) as raw:
+        gc.collect()
+        before = rss_kb()
+        if client == "sdk":
+            accepted = sdk.submit_batch(specs()).accepted
+        else:
+            accepted = 0
+            chunk: list[dict[str, object]] = []
+            for spec in specs():
+                chunk.append(spec)
+                if len(chunk) == 1000:
+                    reply = raw.post(f"{url}/api/v1/jobs/batch", json={"jobs": chunk})
+                    accepted += int(json.loads(reply.content)["accepted"])
+                    chunk = []
+    if accepted < jobs:
+        raise RuntimeError(f"accepted {accepted} of {jobs}")
+    return {"rss_before_kb": before, "rss_peak_kb": peak_kb()}
+
+
 def _measure(call: Callable[[], object], submits: int, checkpoint: int) -> dict[str, int]:
     at_checkpoint = 0
     for done in range(1, submits + 1):
@@ -49,7 +84,11 @@ def main() -> None:
     parser.add_argument("--client", choices=("sdk", "httpx"), required=True)
     parser.add_argument("--submits", type=int, default=10_000)
     parser.add_argument("--checkpoint", type=int, default=1_000)
+    parser.add_argument("--batch", type=int, default=0, help="one batch of this many jobs")
     args = parser.parse_args()
+    if args.batch:
+        print(json.dumps(_batch(args.url, args.client, args.batch)))
+        return
     payload = submit_payload()
     if args.client == "sdk":
         with GopherQueueSync(args.url) as client:

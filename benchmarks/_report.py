@@ -111,7 +111,7 @@ def write_markdown(path: Path, rows: Sequence[Row], env: dict[str, str], seconds
         "",
         "Every figure is a median over repeated runs; each baseline is measured in the same run, "
         "interleaved with the SDK's runs (the order alternates every round) so machine noise "
-        "hits both sides alike. Where each round times both sides once (figures 2a, 3 and 4) "
+        "hits both sides alike. Where each round times both sides once (figures 2, 3a, 3b and 4) "
         "the figure is the median of the rounds' own ratios or differences, and the notes also "
         "give the ratio of the two medians. `met?` is `report` for figures that have no target.",
         "",
@@ -128,4 +128,22 @@ def write_markdown(path: Path, rows: Sequence[Row], env: dict[str, str], seconds
             shown = ", ".join(f"{v:,.4g}" for v in values)
             out.append(f"* samples `{name}`: {shown}")
         out.append("")
-    path.write_text("\n".join(out).rstrip() + "\n", encoding="utf-8")
+    text = "\n".join(out).rstrip() + "\n"
+    kept = typescript_section(path.read_text(encoding="utf-8")) if path.exists() else None
+    if kept is not None:
+        text += "\n" + kept + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+TS_START = "<!-- typescript:start -->"
+TS_END = "<!-- typescript:end -->"
+
+
+def typescript_section(text: str) -> str | None:
+    """The TypeScript SDK's figures (written by its own benchmark between these markers, the
+    markers included), which a Python run keeps as they are; None when there are none."""
+    start = text.find(TS_START)
+    end = text.find(TS_END, start)
+    if start < 0 or end < 0:
+        return None
+    return text[start : end + len(TS_END)]

@@ -1,10 +1,9 @@
-"""Figures 1, 2 and 8: the SDK's per-request cost against raw HTTP clients, on the canned server.
+"""Figures 1, 3a and 8: the SDK's per-request cost against raw HTTP clients, on the canned server.
 
 1. Per-call overhead, sync: ``GopherQueueSync.get(id, include_result=False)`` and ``.submit()``
    against ``httpx.Client`` sending the same request and ``json.loads``-ing the reply.
-2. Async throughput: 5,000 submits at concurrency 100 with ``GopherQueue`` against
-   ``httpx.AsyncClient`` and ``aiohttp`` (2a, 2b), and with
-   ``GopherQueue(..., http_backend="aiohttp")`` against ``aiohttp`` (2c).
+3a. Batch cost: client CPU time per job of a 10,000-job ``submit_batch`` against one
+   ``submit`` per job.
 8. Memory: the growth of a process's RSS between its 1,000th and 10,000th submit with one client.
 
 The canned server (:mod:`benchmarks._canned_server`) answers with recorded real responses from a
@@ -13,29 +12,27 @@ separate process, so both sides of every comparison get the same cheap server.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import platform
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 
 import gopherqueue
-from gopherqueue import GopherQueue, GopherQueueSync
+from gopherqueue import GopherQueueSync
 
-from ._common import ROOT, Config, Row, missing_modules
+from ._common import ROOT, Config, Row
 from ._data import JOB_ID, submit_payload
-from ._stats import alternate, interleave, interleave_async, median, paired_median, percentile
+from ._stats import alternate, interleave, median, paired_median, percentile
 
-__all__ = ["async_throughput", "memory_growth", "sync_call_overhead"]
+__all__ = ["batch_cost", "memory_growth", "sync_call_overhead"]
 
-_TARGET_SYNC = 1.15
-_TARGET_ASYNC = 0.90
+_TARGET_SYNC = 1.10
 _TARGET_MEMORY_MB = 5.0
 
 
@@ -130,195 +127,6 @@ def sync_call_overhead(cfg: Config, url: str) -> list[Row]:
     return rows
 
 
-async def _drive(total: int, concurrency: int, one: Callable[[], Awaitable[object]]) -> float:
-    """Seconds to complete ``total`` calls of ``one`` with ``concurrency`` callers."""
-    base, extra = divmod(total, concurrency)
-    shares = [base + (1 if i < extra else 0) for i in range(concurrency)]
-
-    async def caller(count: int) -> None:
-        for _ in range(count):
-            await one()
-
-    started = time.perf_counter()
-    await asyncio.gather(*(caller(count) for count in shares if count))
-    return time.perf_counter() - started
-
-
-async def _async_samples(
-    cfg: Config, url: str, with_aiohttp: bool, cpu: dict[str, list[float]]
-) -> dict[str, list[float]]:
-    payload = submit_payload()
-    submit_url = f"{url}/api/v1/jobs"
-    # Each side makes cfg.async_submits submits in cfg.async_blocks blocks, alternating sides
-    # block by block, so a burst of load elsewhere on the machine hits one block of each side
-    # rather than a whole side.
-    total = cfg.async_submits // cfg.async_blocks
-    concurrency = cfg.async_concurrency
-    async with GopherQueue(url) as sdk, httpx.AsyncClient(headers=client_headers()) as raw:
-
-        async def sdk_one() -> object:
-            return await sdk.submit("echo", payload)
-
-        async def httpx_one() -> object:
-            response = await raw.post(submit_url, json=submit_body(payload))
-            if response.status_code != 201:
-                raise RuntimeError(f"canned server answered {response.status_code}")
-            return json.loads(response.content)
-
-        ones: dict[str, Callable[[], Awaitable[object]]] = {"sdk": sdk_one, "httpx": httpx_one}
-        session: Any = None
-        sdk_aiohttp: GopherQueue | None = None
-        if with_aiohttp:
-            import aiohttp
-
-            session = aiohttp.ClientSession(headers=client_headers())
-            backend = GopherQueue(url, http_backend="aiohttp")
-            sdk_aiohttp = backend
-
-            async def sdk_aiohttp_one() -> object:
-                return await backend.submit("echo", payload)
-
-            ones["sdk_aiohttp"] = sdk_aiohttp_one
-
-            async def aiohttp_one() -> object:
-                async with session.post(submit_url, json=submit_body(payload)) as response:
-                    if response.status != 201:
-                        raise RuntimeError(f"canned server answered {response.status}")
-                    return json.loads(await response.read())
-
-            ones["aiohttp"] = aiohttp_one
-        try:
-            for one in ones.values():  # warm up: open the pools, import lazily loaded modules
-                await _drive(max(concurrency, total // 4), concurrency, one)
-
-            def runner(name: str) -> Callable[[], Awaitable[float]]:
-                async def run() -> float:
-                    cpu_started = time.process_time()
-                    wall = await _drive(total, concurrency, ones[name])
-                    cpu.setdefault(name, []).append(total / (time.process_time() - cpu_started))
-                    return total / wall
-
-                return run
-
-            return await interleave_async({name: runner(name) for name in ones}, cfg.async_blocks)
-        finally:
-            if session is not None:
-                await session.close()
-            if sdk_aiohttp is not None:
-                await sdk_aiohttp.aclose()
-
-
-def async_throughput(cfg: Config, url: str) -> list[Row]:
-    """Figure 2: submits per second of the async client against httpx and aiohttp."""
-    with_aiohttp = not missing_modules("aiohttp")
-    cpu: dict[str, list[float]] = {}
-    samples = asyncio.run(_async_samples(cfg, url, with_aiohttp, cpu))
-    sdk = median(samples["sdk"])
-    raw = median(samples["httpx"])
-    paired = paired_median(samples["sdk"], samples["httpx"], lambda sdk_s, raw_s: sdk_s / raw_s)
-    block = cfg.async_submits // cfg.async_blocks
-    what = (
-        f"{cfg.async_submits:,} submits per client at concurrency {cfg.async_concurrency}, in "
-        f"{cfg.async_blocks} blocks of {block:,} alternating between the clients; the "
-        "throughputs shown are the medians of each client's blocks"
-    )
-    method = "after a warm-up; each client keeps its default connection limits"
-    sniffio = "installed" if not missing_modules("sniffio") else "NOT installed"
-    method += (
-        f"; sniffio {sniffio} (without it httpcore attempts `import sniffio` for every lock it "
-        "sets up, and each failed import scans sys.path)"
-    )
-    rows = [
-        Row(
-            number="2a",
-            title="async throughput vs httpx",
-            measured=f"{sdk:,.0f} submits/s",
-            baseline=f"{raw:,.0f} submits/s (httpx.AsyncClient)",
-            ratio=paired,
-            ratio_label="SDK throughput / httpx throughput",
-            target=f"ratio >= {_TARGET_ASYNC}",
-            met=paired >= _TARGET_ASYNC,
-            notes=[
-                what,
-                method,
-                f"the ratio ({paired:.3f}) is the median of the {cfg.async_blocks} rounds' own "
-                "ratios (each round runs a block of each client back to back); the ratio of "
-                f"the two medians is {sdk / raw:.3f}",
-                _cpu_note(cpu, "submits/CPU-s", 1.0, higher_is_better=True),
-            ],
-            samples={k: v for k, v in samples.items() if k in ("sdk", "httpx")},
-        )
-    ]
-    if "aiohttp" in samples:
-        other = median(samples["aiohttp"])
-        rows.append(
-            Row(
-                number="2b",
-                title="async throughput vs aiohttp",
-                measured=f"{sdk:,.0f} submits/s",
-                baseline=f"{other:,.0f} submits/s (aiohttp)",
-                ratio=sdk / other,
-                ratio_label="SDK throughput / aiohttp throughput",
-                target="report",
-                met=None,
-                notes=[
-                    what,
-                    method,
-                    _cpu_note(cpu, "submits/CPU-s", 1.0, higher_is_better=True, other="aiohttp"),
-                ],
-                samples={k: v for k, v in samples.items() if k in ("sdk", "aiohttp")},
-            )
-        )
-        backend = median(samples["sdk_aiohttp"])
-        rows.append(
-            Row(
-                number="2c",
-                title='async throughput, http_backend="aiohttp" vs aiohttp',
-                measured=f"{backend:,.0f} submits/s",
-                baseline=f"{other:,.0f} submits/s (aiohttp)",
-                ratio=backend / other,
-                ratio_label='SDK (http_backend="aiohttp") throughput / aiohttp throughput',
-                # Issue 7 asks to report the aiohttp ratios and to measure the opt-in transport;
-                # its only throughput target (>= 0.9) is against httpx, figure 2a.
-                target="report",
-                met=None,
-                notes=[
-                    what,
-                    "after a warm-up; both keep aiohttp's default connection limits (100)",
-                    _cpu_note(
-                        cpu,
-                        "submits/CPU-s",
-                        1.0,
-                        higher_is_better=True,
-                        other="aiohttp",
-                        sdk_key="sdk_aiohttp",
-                    ),
-                ],
-                samples={k: v for k, v in samples.items() if k in ("sdk_aiohttp", "aiohttp")},
-            )
-        )
-    else:
-        for number, title in (
-            ("2b", "async throughput vs aiohttp"),
-            ("2c", 'async throughput, http_backend="aiohttp" vs aiohttp'),
-        ):
-            rows.append(
-                Row(
-                    number=number,
-                    title=title,
-                    measured=f"{sdk:,.0f} submits/s"
-                    if number == "2b"
-                    else "skipped: aiohttp not installed",
-                    baseline="skipped: aiohttp not installed",
-                    ratio=None,
-                    ratio_label="",
-                    target="report" if number == "2b" else f"ratio >= {_TARGET_ASYNC}",
-                    met=None,
-                )
-            )
-    return rows
-
-
 def _count(n: int) -> str:
     return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
 
@@ -383,5 +191,55 @@ def memory_growth(cfg: Config, url: str) -> list[Row]:
                 f"{cfg.memory_runs} processes per side (gc.collect() before each reading)"
             ],
             samples=samples,
+        )
+    ]
+
+
+_TARGET_BATCH_SHARE = 1 / 20
+
+
+def batch_cost(cfg: Config, url: str) -> list[Row]:
+    """Figure 3: client CPU time per job, one N-job ``submit_batch`` against single submits."""
+    n = cfg.batch_cost_jobs
+    specs = [{"type": "echo", "payload": {"i": i}} for i in range(n)]
+    singles = cfg.batch_cost_singles
+    payload = submit_payload()
+    with GopherQueueSync(url) as client:
+
+        def batch() -> float:
+            started = time.process_time()
+            result = client.submit_batch(specs)
+            cpu = time.process_time() - started
+            if result.accepted != n:
+                raise RuntimeError(f"batch accepted {result.accepted} of {n}")
+            return cpu / n
+
+        def single() -> float:
+            started = time.process_time()
+            for _ in range(singles):
+                client.submit("echo", payload)
+            return (time.process_time() - started) / singles
+
+        client.submit("echo", payload)  # warm up the connection
+        samples = interleave({"batch": batch, "single": single}, cfg.batch_cost_rounds)
+    share = paired_median(samples["batch"], samples["single"], lambda b, s: b / s)
+    return [
+        Row(
+            number="3a",
+            title=f"batch cost: client CPU per job, {n:,}-job submit_batch vs submit",
+            measured=f"{median(samples['batch']) * 1e6:.1f} us CPU/job (submit_batch)",
+            baseline=f"{median(samples['single']) * 1e6:.0f} us CPU/job (one submit per job)",
+            ratio=share,
+            ratio_label="batch CPU per job / single-submit CPU per job",
+            target=f"ratio <= 1/{1 / _TARGET_BATCH_SHARE:.0f}",
+            met=share <= _TARGET_BATCH_SHARE,
+            notes=[
+                "time.process_time() of this process only: the canned server (capture 174, "
+                "1,000 accepted jobs per chunk) runs in its own process, so this is what the "
+                "SDK costs, not what a server costs",
+                f"{cfg.batch_cost_rounds} interleaved rounds; singles: {singles} submits per "
+                f"round; the ratio is the median of the rounds' own ratios (1/{1 / share:.0f})",
+            ],
+            samples={k: [v * 1e6 for v in vals] for k, vals in samples.items()},
         )
     ]

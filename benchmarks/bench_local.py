@@ -28,7 +28,7 @@ from ._stats import alternate, interleave, median, paired_median
 
 __all__ = ["import_profile", "import_time", "parsing", "sse_decoding"]
 
-_TARGET_IMPORT_MS = 30.0
+_TARGET_IMPORT_MS = 25.0
 _TARGET_SSE = 1.0
 _CHUNK = 4096
 _IMPORT_SNIPPET = (

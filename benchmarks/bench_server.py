@@ -1,6 +1,6 @@
-"""Figures 3 and 7: the SDK against the embedded server (``gopherqueue.testing.DevServer``).
+"""Figures 3b and 7: the SDK against the embedded server (``gopherqueue.testing.DevServer``).
 
-3. Volume: 10,000 jobs with ``submit_batch`` (auto-chunked to 1,000 per request) against
+3b. Volume end to end: 10,000 jobs with ``submit_batch`` (auto-chunked to 1,000 per request) against
    10,000 single ``submit`` calls.
 7. Wait latency: from a job's handler finishing on the server to ``wait()`` returning, against
    a raw ``httpx`` long-poll of the same ``/wait`` endpoint.
@@ -25,7 +25,6 @@ from ._stats import interleave, median, paired_median, percentile
 
 __all__ = ["volume", "wait_latency"]
 
-_TARGET_SPEEDUP = 20.0
 _TARGET_WAIT_MS = 20.0
 #: Jobs are submitted with this delay so no worker runs them while submission is timed: the
 #: figure is about getting jobs *in*, and 10,000 echo jobs running in this process would
@@ -78,14 +77,16 @@ def volume(cfg: Config) -> list[Row]:
     ratio = paired_median(samples["single"], samples["batch"], lambda one, batch: one * n / batch)
     return [
         Row(
-            number="3",
-            title=f"volume: {n:,} jobs, submit_batch vs submit",
+            number="3b",
+            title=f"end to end on the embedded server: {n:,} jobs, submit_batch vs submit",
             measured=f"{batch_s:.2f} s (submit_batch, {-(-n // 1000)} requests)",
             baseline=f"{single_s:.1f} s ({n:,} x submit, extrapolated)",
             ratio=ratio,
             ratio_label="single-submit time / batch time (speed-up)",
-            target=f"speed-up >= {_TARGET_SPEEDUP:.0f}x",
-            met=ratio >= _TARGET_SPEEDUP,
+            # Reported only: it measures the embedded server (a test double) as much as the SDK;
+            # figure 3a is the SDK's own cost.
+            target="report",
+            met=None,
             notes=[
                 f"{cfg.volume_rounds} interleaved rounds on the embedded server (workers=4, "
                 f"reset before each); jobs submitted with delay={_PARK} so none runs meanwhile",

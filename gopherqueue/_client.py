@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import builtins
 import copy
+import functools
+import ssl
 from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from types import TracebackType
@@ -68,8 +70,6 @@ class _BaseClient(Generic[H]):
     _borrowed: bool = False
     # Whether the owned pool belongs to one event loop (async clients).
     _per_loop: bool = False
-    # The HTTP library requests go through, as named in the User-Agent (None: httpx).
-    _transport_name: str | None = None
     # Frames between the user's constructor call and _BaseClient.__init__.
     _own_init_frames: int = 0
 
@@ -94,7 +94,7 @@ class _BaseClient(Generic[H]):
         self._verify = options.check_verify(verify)
         self._settings = options.Settings(
             base_url=self._url,
-            headers=options.client_headers(self._transport_name, extra, api_key),
+            headers=options.client_headers(extra, api_key),
             timeout=options.check_timeout(timeout),
             retry=policy,
             wait_chunk=options.check_wait_chunk(wait_chunk),
@@ -178,16 +178,12 @@ class _BaseClient(Generic[H]):
         With an injected ``http_client``, that client is used as given (give it a
         ``base_url`` for raw calls).
 
-        Not available with ``http_backend="aiohttp"``: the generated functions need httpx.
+        On the async client the generated functions run over an httpx.AsyncClient of their
+        own (opened on first use, closed by ``aclose()``), whichever backend the client's
+        operations use.
 
         .. versionadded:: 0.1.0
         """
-        if self._transport_name is not None:
-            raise GopherQueueError(
-                "raw is not available with http_backend='aiohttp': the generated endpoint "
-                "functions need an httpx client (create a GopherQueue with the default "
-                "http_backend='httpx' for raw calls)"
-            )
         raw = raw_client_type()(
             base_url=self._url, headers=self._settings.headers, timeout=self._settings.timeout
         )
@@ -401,6 +397,20 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         return JobWatch(iterate_sync(flow, self._pool.get(), self._defaults))
 
 
+# aiohttp is imported with the first session (the first async request), never at
+# `import gopherqueue` nor by the sync client: it costs ~60 ms of import time.
+def _new_session(verify: bool | ssl.SSLContext, url: str) -> Session:
+    from ._aiohttp import new_session
+
+    return new_session(verify, url)
+
+
+def _discard_session(session: Session) -> None:
+    from ._aiohttp import discard_session
+
+    discard_session(session)
+
+
 class GopherQueue(_BaseClient[httpx.AsyncClient]):
     """The asyncio GopherQueue client; every operation is a coroutine.
 
@@ -408,16 +418,17 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
     binds to no event loop, so it can be created at import time. One client is safe to share
     between tasks; ``aclose()`` it (or use ``async with``) to release its connections.
 
-    ``http_backend="aiohttp"`` sends requests with aiohttp instead of httpx (install
-    ``gopherqueue[aiohttp]``): much higher throughput at high concurrency, same operations,
-    errors and retries. ``http_client`` and ``raw`` need the default ``"httpx"`` backend.
+    Requests go through aiohttp by default (imported on the first request, not before): it
+    keeps its throughput under concurrency. ``http_backend="httpx"``, or an injected
+    ``http_client=httpx.AsyncClient(...)``, sends them with httpx instead; operations, errors,
+    retries and the User-Agent are the same either way. ``raw`` always uses an httpx client.
 
     .. versionadded:: 0.1.0
     """
 
     _per_loop = True
     _own_init_frames = 1
-    # One aiohttp session per event loop, with http_backend="aiohttp".
+    # One aiohttp session per event loop, with the aiohttp backend (the default).
     _sessions: Pool[Session] | None = None
 
     def __init__(
@@ -433,9 +444,9 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         http_client: httpx.AsyncClient | None = None,
         wait_chunk: float = _DEFAULT_WAIT_CHUNK,
         auto_idempotency_key: bool = True,
-        http_backend: Literal["httpx", "aiohttp"] = "httpx",
+        http_backend: Literal["httpx", "aiohttp"] | None = None,
     ) -> None:
-        self._transport_name = options.check_backend(http_backend, http_client)
+        backend = options.check_backend(http_backend, http_client)
         super().__init__(
             url,
             api_key=api_key,
@@ -448,12 +459,12 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
             wait_chunk=wait_chunk,
             auto_idempotency_key=auto_idempotency_key,
         )
-        if self._transport_name is not None:
-            from ._aiohttp import discard_session, new_session
-
-            verify_, url_ = self._verify, self._url
+        if backend == "aiohttp":
             self._sessions = Pool(
-                lambda: new_session(verify_, url_), None, per_loop=True, discard=discard_session
+                functools.partial(_new_session, self._verify, self._url),
+                None,
+                per_loop=True,
+                discard=_discard_session,
             )
 
     def _new_http_client(self) -> httpx.AsyncClient:

@@ -71,9 +71,11 @@ _warned_hosts: set[str] = set()
 _warned_lock = threading.Lock()
 
 
-def _user_agent(transport: str = f"httpx/{httpx.__version__}") -> str:
-    """The User-Agent header, naming the HTTP library requests go through."""
-    return f"gopherqueue-python/{__version__} {transport} python/{platform.python_version()}"
+# One User-Agent whichever library sends the request: servers and proxies that key on it see
+# no change when the backend changes (httpx is always installed: it builds every request).
+USER_AGENT = (
+    f"gopherqueue-python/{__version__} httpx/{httpx.__version__} python/{platform.python_version()}"
+)
 
 
 def _is_loopback(host: str) -> bool:
@@ -214,14 +216,18 @@ def check_wait_chunk(value: object) -> float:
     return float(value)
 
 
-def check_backend(http_backend: object, http_client: object) -> str | None:
-    """``http_backend``: "httpx" or "aiohttp" (which cannot take an injected httpx client).
-
-    Returns the transport as the User-Agent names it, ``None`` for httpx (the default).
+def check_backend(http_backend: object, http_client: object) -> str:
+    """``http_backend``: "httpx", "aiohttp" or ``None`` (aiohttp, unless an httpx client is
+    injected). aiohttp cannot take an injected httpx client.
     """
+    if http_backend is None:
+        # An injected httpx.AsyncClient means httpx; otherwise aiohttp, whose pool holds up
+        # under concurrency where httpcore's does not (docs/architecture.md, "The default
+        # async transport").
+        return "aiohttp" if http_client is None else "httpx"
     if http_backend not in ("httpx", "aiohttp"):
         raise ValidationError(
-            f"http_backend must be 'httpx' or 'aiohttp', got {http_backend!r}",
+            f"http_backend must be 'httpx', 'aiohttp' or None, got {http_backend!r}",
             field="http_backend",
         )
     if http_backend == "aiohttp" and http_client is not None:
@@ -230,17 +236,7 @@ def check_backend(http_backend: object, http_client: object) -> str | None:
             "pass one or the other",
             field="http_client",
         )
-    if http_backend == "httpx":
-        return None
-    try:
-        import aiohttp
-    except ImportError:
-        raise ValidationError(
-            "http_backend='aiohttp' needs aiohttp, which is not installed: "
-            "pip install 'gopherqueue[aiohttp]'",
-            field="http_backend",
-        ) from None
-    return f"aiohttp/{aiohttp.__version__}"
+    return http_backend
 
 
 def check_api_key(api_key: object) -> str | None:
@@ -258,13 +254,10 @@ def check_api_key(api_key: object) -> str | None:
     return api_key
 
 
-def client_headers(
-    transport: str | None, extra: Mapping[str, str], api_key: str | None
-) -> dict[str, str]:
-    """Every request's headers: User-Agent (naming ``transport``, ``None``: httpx), Accept,
-    the caller's ``extra`` headers, and the API key."""
-    agent = _user_agent() if transport is None else _user_agent(transport)
-    headers = {"User-Agent": agent, "Accept": "application/json"}
+def client_headers(extra: Mapping[str, str], api_key: str | None) -> dict[str, str]:
+    """Every request's headers: User-Agent, Accept, the caller's ``extra`` headers, and the
+    API key."""
+    headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
     headers.update(extra)
     if api_key is not None:
         headers["X-API-Key"] = api_key

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import hmac
-from typing import Any, Optional, Union, cast
+from typing import Any, Optional, Union
 from urllib.parse import quote, unquote
 
 from starlette.requests import Request
@@ -45,9 +45,7 @@ from ._wire import (
     as_int,
     as_str,
     as_str_map,
-    compact_source,
     decode_body,
-    decode_compact,
     go_json,
     parse_rfc3339,
     parse_uuid,
@@ -197,52 +195,6 @@ def parse_submit(obj: JSONObject) -> SubmitRequest:
         {name: member[1] for name, member in fields.items()},
         None if payload is None else obj.source_of(payload),
     )
-
-
-#: The submit object's field names; a compact batch item with other keys takes the exact path.
-_SUBMIT_FIELDS = frozenset(
-    {
-        "type",
-        "payload",
-        "priority",
-        "idempotency_key",
-        "correlation_id",
-        "max_attempts",
-        "tags",
-        "delay",
-        "timeout",
-        "scheduled_at",
-    }
-)
-_BATCH_FIELDS = frozenset({"jobs", "atomic"})
-
-
-def parse_compact_batch(body: bytes) -> Optional[tuple[list[Optional[SubmitRequest]], bool]]:
-    """A batch body's requests and ``atomic`` flag, decoded at C speed (see
-    :func:`decode_compact`) when the body is compact JSON with every key spelled exactly as a
-    field; ``None`` sends it to the exact decoder (:func:`parse_submit` on each item), which
-    gives the same requests for such bodies and Go's answer for every other body.
-    """
-    value = decode_compact(body)
-    if not isinstance(value, dict) or not value.keys() <= _BATCH_FIELDS:
-        return None
-    batch = cast("dict[str, Any]", value)
-    jobs: Any = batch.get("jobs")
-    atomic = batch.get("atomic", False)
-    if not isinstance(jobs, list) or not isinstance(atomic, bool):
-        return None
-    items: list[Any] = jobs  # pyright: ignore[reportUnknownVariableType]
-    reqs: list[Optional[SubmitRequest]] = []
-    for item in items:
-        if item is None:
-            reqs.append(None)
-        elif isinstance(item, dict) and item.keys() <= _SUBMIT_FIELDS:
-            fields = cast("dict[str, Any]", item)
-            payload = compact_source(fields["payload"]) if "payload" in fields else None
-            reqs.append(_submit_request(fields, payload))
-        else:
-            return None
-    return reqs, atomic
 
 
 def _submit_request(fields: dict[str, Any], payload: Optional[bytes]) -> SubmitRequest:
@@ -541,14 +493,7 @@ class GopherQueueApp:
         return _json(201 if created else 200, job_json(job))
 
     async def _batch(self, request: Request) -> Response:
-        body = await request.body()
-        try:
-            compact = parse_compact_batch(body)
-        except TypeMismatch:
-            return _invalid_body()
-        if compact is not None:
-            return self._store_batch(*compact)
-        obj = _decode_object(body)
+        obj = _decode_object(await request.body())
         if obj is None:
             return _invalid_body()
         value: Any = obj.get("jobs")

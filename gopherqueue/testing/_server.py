@@ -16,14 +16,16 @@ import concurrent.futures
 import socket
 import threading
 from collections.abc import Callable
-from typing import Any, Optional, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Optional, TypeVar, overload
 
-import uvicorn
-
+from . import _uvicorn
 from ._app import build_app
 from ._engine import Engine, Handler, job_json
 from ._faults import FaultInjector
 from ._http import GoWireMiddleware
+
+if TYPE_CHECKING:
+    import uvicorn
 
 __all__ = ["AsyncDevServer", "DevServer"]
 
@@ -115,26 +117,8 @@ class _Core:
     async def start(self) -> None:
         self.engine.attach(asyncio.get_running_loop())
         sock = self._bind()
-        config = uvicorn.Config(
-            self.inflight,
-            http="h11",
-            ws="none",
-            lifespan="off",
-            interface="asgi3",
-            log_config=None,
-            log_level=None,
-            access_log=False,
-            proxy_headers=False,
-            server_header=False,
-            date_header=False,
-        )
-        config.load()
-        server = uvicorn.Server(config)
-        # Server.serve() would set this and then run a 100 ms polling main loop; calling
-        # startup() directly keeps start/stop fast. lifespan="off" makes this a no-op object.
-        server.lifespan = config.lifespan_class(config)
         try:
-            await server.startup(sockets=[sock])
+            server = await _uvicorn.start(self.inflight, sock)
         except BaseException:
             sock.close()
             raise
@@ -144,27 +128,16 @@ class _Core:
         server, self._server = self._server, None
         if server is None:
             return
-        for listener in server.servers:
-            listener.close()
+        _uvicorn.stop_listening(server)
         # Transports first: their connection_lost() callbacks then run before the cancelled
         # requests resume, so uvicorn sees "disconnected" and does not try to answer them.
-        for conn in list(server.server_state.connections):
-            transport = getattr(conn, "transport", None)
-            if isinstance(transport, asyncio.Transport):
-                transport.abort()
+        tasks = _uvicorn.abort_connections(server)
         self.inflight.abort_all()
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 2.0
-        tasks = set(server.server_state.tasks)
         if tasks:
             await asyncio.wait(tasks, timeout=2.0)
         # connection_lost() callbacks run one loop iteration after abort().
         await asyncio.sleep(0)
-        for listener in server.servers:
-            try:
-                await asyncio.wait_for(listener.wait_closed(), max(deadline - loop.time(), 0.01))
-            except TimeoutError:
-                pass
+        await _uvicorn.wait_closed(server, 2.0)
 
     async def restart(self) -> None:
         await self.stop_http()

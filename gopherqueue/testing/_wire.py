@@ -14,12 +14,10 @@
 from __future__ import annotations
 
 import json
-import json.encoder
-import json.scanner
 import re
 import time
 from collections.abc import Callable
-from typing import Any, Optional, Union, cast
+from typing import Any, Optional, Union
 
 __all__ = [
     "MISSING",
@@ -29,9 +27,7 @@ __all__ = [
     "as_int",
     "as_str",
     "as_str_map",
-    "compact_source",
     "decode_body",
-    "decode_compact",
     "format_local",
     "format_time",
     "format_utc",
@@ -333,8 +329,6 @@ def as_str_map(value: Any, name: str) -> Optional[dict[str, str]]:
         return None
     if isinstance(value, JSONObject):
         pairs = [(key, item) for key, item, _start, _end in value.members]
-    elif isinstance(value, dict):  # from decode_compact
-        pairs = list(cast("dict[str, Any]", value).items())
     else:
         raise TypeMismatch(name)
     out: dict[str, str] = {}
@@ -351,11 +345,9 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-# The stdlib scanner decodes scalars at C speed; objects and arrays are walked by hand below so
-# each member's source span is known.
+# The stdlib decoder (its public raw_decode) reads strings, numbers and whole payloads; objects
+# and arrays are walked by hand below so each member's source span is known.
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
-_scan_once: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(cast(Any, _DECODER))
-_scanstring: Callable[[str, int, bool], tuple[str, int]] = getattr(json.decoder, "scanstring")  # noqa: B009
 _raw_decode: Callable[[str, int], tuple[Any, int]] = _DECODER.raw_decode
 
 
@@ -371,14 +363,12 @@ def _skip_ws(s: str, i: int) -> int:
 
 def _scalar(s: str, i: int) -> tuple[Any, int]:
     try:
-        return _scan_once(s, i)
-    except StopIteration:
+        return _raw_decode(s, i)
+    except ValueError:
         raise ValueError("invalid character") from None
 
 
 def _parse_value(s: str, i: int) -> tuple[Any, int]:
-    # Hot for large batches: the object loop avoids function calls where it can (whitespace
-    # skipping is one C-level regex match; scalar members go straight to the C scanner).
     if i >= len(s):
         raise ValueError("unexpected end of JSON input")
     c = s[i]
@@ -393,7 +383,7 @@ def _parse_value(s: str, i: int) -> tuple[Any, int]:
         while True:
             if s[i : i + 1] != '"':
                 raise ValueError("expected object key")
-            key, i = _scanstring(s, i + 1, True)
+            key, i = _raw_decode(s, i)
             if s[i : i + 1] != ":":
                 i = _skip_ws(s, i)
                 if s[i : i + 1] != ":":
@@ -442,50 +432,6 @@ def _parse_value(s: str, i: int) -> tuple[Any, int]:
                 return items, i + 1
             raise ValueError("expected ',' or ']'")
     return _scalar(s, i)
-
-
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-# The C encoder behind _COMPACT, made once: JSONEncoder.encode makes one per call, which costs
-# more than encoding a small payload. None where the C accelerator is missing.
-_c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
-_c_compact: Optional[Callable[[Any, int], Any]] = (
-    None
-    if _c_make_encoder is None
-    else _c_make_encoder(
-        None, _COMPACT.default, json.encoder.encode_basestring, None, ":", ",", False, False, False
-    )
-)
-
-
-def _compact_text(value: Any) -> str:
-    if _c_compact is None:
-        return _COMPACT.encode(value)
-    return "".join(_c_compact(value, 0))
-
-
-def decode_compact(body: bytes) -> Any:
-    """Decode ``body`` at C speed when it is exactly the compact JSON encoding of its value,
-    the form this SDK (and httpx's ``json=``) sends; otherwise return :data:`MISSING`.
-
-    Such a body has no duplicate keys, and the exact source text of every value in it is its
-    compact encoding (:func:`compact_source`), so the member-by-member walk of
-    :func:`decode_body`, which keeps source spans, is not needed. Objects come back as
-    ``dict``. Anything else (whitespace, escapes, duplicate keys, trailing data, invalid JSON)
-    returns :data:`MISSING`: :func:`decode_body` then decides, exactly as Go would.
-    """
-    text = body.decode("utf-8", "surrogateescape")
-    try:
-        value = _DECODER.decode(text)
-        if _compact_text(value) == text:
-            return value
-    except (ValueError, RecursionError):
-        pass
-    return MISSING
-
-
-def compact_source(value: Any) -> bytes:
-    """The exact source bytes of a value taken from a :func:`decode_compact` result."""
-    return _compact_text(value).encode("utf-8", "surrogateescape")
 
 
 def decode_body(body: bytes) -> Any:

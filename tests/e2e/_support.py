@@ -195,6 +195,9 @@ class Api:
 
 
 def make_client(kind: str, url: str, **options: Any) -> GopherQueueSync | GopherQueue:
+    """The client of ``kind``: ``sync``, ``async`` (the default backend) or ``async-httpx``."""
     if kind == "async":
         return GopherQueue(url, **options)
+    if kind == "async-httpx":
+        return GopherQueue(url, http_backend="httpx", **options)
     return GopherQueueSync(url, **options)

@@ -7,7 +7,8 @@
   ``@pytest.mark.needs_embedded("why")`` and are skipped, with that reason, when the suite
   targets an external server.
 * ``gq``: the SYNC and the ASYNC client behind one awaitable facade (:class:`Api`); every test
-  using it runs once per client with the same assertions.
+  using it runs once per client with the same assertions, the async client once per backend
+  (``async``: the default, aiohttp; ``async-httpx``), so no backend drifts.
 
 Against an external server, tests use only what upstream ``gq serve`` can finish: ``echo``,
 ``sleep`` with payload ``0`` and ``error`` with ``max_attempts=1`` (its automatic retries never
@@ -51,7 +52,7 @@ def server(target: Target) -> DevServer:
     return target.server
 
 
-@pytest.fixture(params=["sync", "async"])
+@pytest.fixture(params=["sync", "async", "async-httpx"])
 def client_kind(request: pytest.FixtureRequest) -> str:
     kind: str = request.param
     return kind

@@ -30,9 +30,9 @@ from gopherqueue import (
     JobState,
     ReconnectEvent,
 )
-from gopherqueue.testing import DevServer
+from gopherqueue.testing import DevServer, _uvicorn
 
-from ._support import Api, Target, open_streams, unique, wait_for_streams
+from ._support import Api, Target, make_client, open_streams, unique, wait_for_streams
 
 pytestmark = pytest.mark.e2e
 
@@ -249,7 +249,7 @@ async def async_wait_for_streams(server: DevServer, expected: int, timeout: floa
 def server_connections(server: DevServer) -> int:
     """Open TCP connections on the embedded server (uvicorn's connection set)."""
     core: Any = server._core
-    return int(server._call(lambda: len(core._server.server_state.connections)))
+    return int(server._call(lambda: _uvicorn.open_connections(core._server)))
 
 
 def wait_for_connections(server: DevServer, expected: int, timeout: float = 3.0) -> int:
@@ -472,9 +472,7 @@ async def test_401_ends_the_stream_with_authentication_error(
 ) -> None:
     monkeypatch.delenv("GOPHERQUEUE_API_KEY", raising=False)
     server = embedded_server_factory(api_key="s3cret")
-    keyless = Api(
-        GopherQueue(server.url) if client_kind == "async" else GopherQueueSync(server.url)
-    )
+    keyless = Api(make_client(client_kind, server.url))
     try:
         feed = keyless.feed(keyless.client.events(), stop_when=lambda e: True)
         with pytest.raises(AuthenticationError) as info:
@@ -484,12 +482,7 @@ async def test_401_ends_the_stream_with_authentication_error(
     finally:
         await keyless.close()
 
-    keyed_client = (
-        GopherQueue(server.url, api_key="s3cret")
-        if client_kind == "async"
-        else GopherQueueSync(server.url, api_key="s3cret")
-    )
-    keyed = Api(keyed_client)
+    keyed = Api(make_client(client_kind, server.url, api_key="s3cret"))
     try:
         feed = keyed.feed(keyed.client.events(), stop_when=lambda e: True)
         await feed.started()

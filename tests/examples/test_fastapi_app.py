@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+import aiohttp
 import httpx
 import pytest
 from fastapi.testclient import TestClient
@@ -159,14 +160,21 @@ def test_lifespan_app_closes_its_client_on_shutdown(
     module = load_module(APP_DIR / "main_lifespan.py", "fastapi_example_lifespan")
     gopherqueue_server.register("ok", Recorder())
 
-    closed: list[httpx.AsyncClient] = []
+    # The default async backend is aiohttp; an httpx pool would be closed through aclose.
+    closed: list[object] = []
     real_aclose = httpx.AsyncClient.aclose
+    real_close = aiohttp.ClientSession.close
 
     async def record_aclose(self: httpx.AsyncClient) -> None:
         closed.append(self)
         await real_aclose(self)
 
+    async def record_close(self: aiohttp.ClientSession) -> None:
+        closed.append(self)
+        await real_close(self)
+
     monkeypatch.setattr(httpx.AsyncClient, "aclose", record_aclose)
+    monkeypatch.setattr(aiohttp.ClientSession, "close", record_close)
 
     with TestClient(module.app) as client:
         queue = module.app.state.queue
@@ -177,6 +185,7 @@ def test_lifespan_app_closes_its_client_on_shutdown(
         assert closed == []
 
     assert calls.names == ["submit", "aclose"]
-    # The SDK closed the connection pool it had opened for the request.
+    # The SDK closed the one session it had opened for the request.
     assert len(closed) == 1
-    assert closed[0].is_closed
+    assert isinstance(closed[0], aiohttp.ClientSession)
+    assert closed[0].closed

@@ -319,3 +319,104 @@ async def call(client: Client, method: str, /, *args: Any, **kwargs: Any) -> Any
 
 def user_agent_prefix() -> str:
     return f"gopherqueue-python/{gopherqueue.__version__} "
+
+
+class _BridgeContent:
+    """``ClientResponse.content`` of a bridged response: the whole body in one chunk."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    async def readany(self) -> bytes:
+        body, self._body = self._body, b""
+        return body
+
+
+class _BridgeResponse:
+    """The part of ``aiohttp.ClientResponse`` that ``_aiohttp.AiohttpDriver`` uses."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.status = response.status_code
+        self.raw_headers = tuple(response.headers.raw)
+        self._body = response.content
+        self.content = _BridgeContent(response.content)
+
+    async def read(self) -> bytes:
+        return self._body
+
+    def release(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _aiohttp_failure(exc: BaseException) -> BaseException:
+    """What aiohttp raises where httpx's transport raises ``exc`` (so a scripted failure
+    reaches the flows through the aiohttp driver's own mapping)."""
+    import aiohttp
+
+    if isinstance(exc, httpx.ConnectTimeout):
+        return aiohttp.ConnectionTimeoutError("Connection timeout to host http://fake")
+    if isinstance(exc, httpx.ConnectError):
+        key: Any = type("Key", (), {"host": "127.0.0.1", "port": 9, "ssl": True})()
+        return aiohttp.ClientConnectorError(key, ConnectionRefusedError(111, "refused"))
+    if isinstance(exc, httpx.TimeoutException):  # read, write and pool timeouts
+        return aiohttp.SocketTimeoutError("Timeout on reading data from socket")
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return aiohttp.ServerDisconnectedError()
+    if isinstance(exc, httpx.TransportError):
+        return aiohttp.ClientOSError(104, "Connection reset by peer")
+    return exc
+
+
+class AiohttpBridge:
+    """A stand-in ``aiohttp.ClientSession`` that answers from a :class:`FakeServer`, so the unit
+    suite runs the async client's aiohttp driver on the same scripts as its httpx drivers."""
+
+    def __init__(self, server: FakeServer) -> None:
+        self._server = server
+        self.closed = False
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str],
+        data: bytes | None,
+        timeout: Any,
+        **_: Any,
+    ) -> _BridgeResponse:
+        # The aiohttp timeouts as httpx's names (aiohttp has no write timeout; its `connect`
+        # is httpx's connect plus pool), so the tests read one shape on every backend.
+        pool = None if timeout.connect is None else timeout.connect - timeout.sock_connect
+        extensions = {
+            "timeout": {
+                "connect": timeout.sock_connect,
+                "read": timeout.sock_read,
+                "write": None,
+                "pool": pool,
+            }
+        }
+        request = httpx.Request(method, url, headers=headers, content=data, extensions=extensions)
+        try:
+            response = self._server(request)
+        except BaseException as exc:
+            # Chained, so a test can find the failure it scripted (see scripted_cause).
+            raise _aiohttp_failure(exc) from exc
+        return _BridgeResponse(response)
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+def scripted_cause(error: BaseException) -> BaseException | None:
+    """The transport failure a test scripted, from the SDK error it became: the direct cause
+    with httpx; with the aiohttp driver the cause of the aiohttp failure the bridge raised
+    (the driver chains that to the httpx error it maps it to)."""
+    cause = error.__cause__
+    inner = None if cause is None else cause.__cause__
+    if inner is not None and type(inner).__module__.startswith("aiohttp"):
+        return inner.__cause__
+    return cause

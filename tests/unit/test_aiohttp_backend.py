@@ -27,7 +27,7 @@ from gopherqueue import (
     APIConnectionError,
     APITimeoutError,
     GopherQueue,
-    GopherQueueError,
+    GopherQueueSync,
     ValidationError,
 )
 from gopherqueue._aiohttp import (
@@ -425,11 +425,25 @@ async def test_with_options_copies_share_the_session_and_only_the_original_close
 # -- the option ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("backend", ["curl", "", "AIOHTTP", None, 1])
+@pytest.mark.parametrize("backend", ["curl", "", "AIOHTTP", 1])
 def test_an_unknown_backend_is_refused(backend: Any) -> None:
     with pytest.raises(ValidationError) as info:
         GopherQueue("http://127.0.0.1:9", http_backend=backend)
     assert info.value.field == "http_backend"
+
+
+async def test_aiohttp_is_the_default_and_httpx_is_chosen_by_name_or_by_an_injected_client() -> (
+    None
+):
+    assert GopherQueue("http://127.0.0.1:9")._sessions is not None
+    assert GopherQueue("http://127.0.0.1:9", http_backend="aiohttp")._sessions is not None
+    assert GopherQueue("http://127.0.0.1:9", http_backend="httpx")._sessions is None
+    async with httpx.AsyncClient() as http:
+        assert GopherQueue("http://127.0.0.1:9", http_client=http)._sessions is None
+        assert (
+            GopherQueue("http://127.0.0.1:9", http_client=http, http_backend="httpx")._sessions
+            is None
+        )
 
 
 async def test_an_httpx_client_cannot_be_combined_with_aiohttp() -> None:
@@ -439,36 +453,48 @@ async def test_an_httpx_client_cannot_be_combined_with_aiohttp() -> None:
     assert info.value.field == "http_client"
 
 
-def test_a_missing_aiohttp_is_a_clear_validation_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "aiohttp", None)  # `import aiohttp` raises ImportError
-    with pytest.raises(ValidationError, match=r"pip install 'gopherqueue\[aiohttp\]'") as info:
-        GopherQueue("http://127.0.0.1:9", http_backend="aiohttp")
-    assert info.value.field == "http_backend"
-    GopherQueue("http://127.0.0.1:9")  # the default backend needs no aiohttp
-
-
-async def test_raw_needs_the_httpx_backend() -> None:
-    client = GopherQueue("http://127.0.0.1:9", http_backend="aiohttp")
-    with pytest.raises(GopherQueueError, match="http_backend='aiohttp'"):
-        _ = client.raw
+async def test_raw_works_on_the_aiohttp_backend_over_an_httpx_client_of_its_own() -> None:
+    client = GopherQueue("http://127.0.0.1:9", api_key="k")
+    raw = client.raw
+    http = raw.get_async_httpx_client()
+    assert isinstance(http, httpx.AsyncClient)
+    assert http.headers["X-API-Key"] == "k"
+    assert client.raw.get_async_httpx_client() is http  # one pool, reused
     await client.aclose()
+    assert http.is_closed
 
 
-def test_the_user_agent_names_aiohttp() -> None:
-    client = GopherQueue("http://127.0.0.1:9", http_backend="aiohttp")
-    agent = client._settings.headers["User-Agent"]
-    assert f"aiohttp/{aiohttp.__version__}" in agent
-    assert "httpx/" not in agent
-    assert "httpx/" in GopherQueue("http://127.0.0.1:9")._settings.headers["User-Agent"]
+def test_every_backend_sends_the_same_user_agent() -> None:
+    agents = {
+        GopherQueue("http://127.0.0.1:9", http_backend=backend)._settings.headers["User-Agent"]
+        for backend in ("aiohttp", "httpx", None)
+    }
+    agents.add(GopherQueueSync("http://127.0.0.1:9")._settings.headers["User-Agent"])
+    assert len(agents) == 1
+    assert agents.pop().startswith(f"gopherqueue-python/{gopherqueue.__version__} httpx/")
 
 
-def test_import_and_the_default_backend_do_not_import_aiohttp() -> None:
+def test_import_gopherqueue_does_not_import_aiohttp() -> None:
+    # The acceptance line of issue 14, as written.
+    code = "import gopherqueue, sys; assert 'aiohttp' not in sys.modules"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_aiohttp_is_imported_by_the_first_async_request_only_and_never_by_the_sync_client() -> None:
     code = (
-        "import sys, gopherqueue\n"
-        "gopherqueue.GopherQueue('http://127.0.0.1:9')\n"
-        "assert 'aiohttp' not in sys.modules, 'imported by default'\n"
-        "assert 'gopherqueue._aiohttp' not in sys.modules\n"
-        "gopherqueue.GopherQueue('http://127.0.0.1:9', http_backend='aiohttp')\n"
+        "import asyncio, sys, gopherqueue\n"
+        "sync = gopherqueue.GopherQueueSync('http://127.0.0.1:9', max_retries=0)\n"
+        "try: sync.stats()\n"
+        "except gopherqueue.APIConnectionError: pass\n"
+        "client = gopherqueue.GopherQueue('http://127.0.0.1:9', max_retries=0)\n"
+        "client.with_options(timeout=3)\n"
+        "assert 'aiohttp' not in sys.modules, 'imported before the first async request'\n"
+        "async def main():\n"
+        "    try: await client.stats()\n"
+        "    except gopherqueue.APIConnectionError: pass\n"
+        "    await client.aclose()\n"
+        "asyncio.run(main())\n"
         "assert 'aiohttp' in sys.modules\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)

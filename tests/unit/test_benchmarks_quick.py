@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ROWS = ("1a", "1b", "2a", "2b", "2c", "3", "4", "5", "6", "7", "8")
+ROWS = ("1a", "1b", "2a", "2b", "2d", "3a", "3b", "4", "5", "6", "7", "8", "9", "10")
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def test_quick_run_exits_zero(quick_run: subprocess.CompletedProcess[str]) -> No
 def test_quick_run_prints_every_figure_row(quick_run: subprocess.CompletedProcess[str]) -> None:
     printed = {
         match.group(1)
-        for match in re.finditer(r"^(\d[a-z]?)\s{2,}\S", quick_run.stdout, flags=re.MULTILINE)
+        for match in re.finditer(r"^(\d+[a-z]?)\s{2,}\S", quick_run.stdout, flags=re.MULTILINE)
     }
     assert set(ROWS) <= printed, quick_run.stdout
     for number in ROWS:

@@ -45,6 +45,7 @@ from tests.unit.fakes import (
     ok,
     raw,
     result_json,
+    scripted_cause,
     wait_json,
 )
 
@@ -367,7 +368,7 @@ async def test_transport_errors_map_and_chain(
 
         err = info.value
         assert type(err) is cls, operation
-        assert err.__cause__ is failure, operation
+        assert scripted_cause(err) is failure, operation
         assert (err.method, err.url) == (
             server.last.method,
             f"http://127.0.0.1:18080{server.last.path}",
@@ -381,7 +382,7 @@ async def test_wait_chains_the_transport_error_too(make_client: Any, server: Fak
     server.script(failure)
     with pytest.raises(APIConnectionError) as info:
         await call(client, "wait", JOB_ID, timeout=0)
-    assert info.value.__cause__ is failure
+    assert scripted_cause(info.value) is failure
     assert "30 s" in str(info.value)
 
 
