@@ -151,8 +151,6 @@ class _BaseClient(Generic[H]):
         Options left as ``None`` keep their value (for no timeout at all pass
         ``httpx.Timeout(None)``). The copy does not close the pool; close the original.
         Nothing in this client changes.
-
-        .. versionadded:: 0.1.0
         """
         clone = copy.copy(self)
         clone._settings = options.evolve(
@@ -181,8 +179,6 @@ class _BaseClient(Generic[H]):
         On the async client the generated functions run over an httpx.AsyncClient of their
         own (opened on first use, closed by ``aclose()``), whichever backend the client's
         operations use.
-
-        .. versionadded:: 0.1.0
         """
         raw = raw_client_type()(
             base_url=self._url, headers=self._settings.headers, timeout=self._settings.timeout
@@ -213,8 +209,6 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
     environment variables. Constructing a client does no I/O; connections open on first use.
     One client is safe to share between threads; close it (or use ``with``) to release its
     connections.
-
-    .. versionadded:: 0.1.0
     """
 
     def _new_http_client(self) -> httpx.Client:
@@ -372,8 +366,6 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         once. ``max_reconnects`` bounds consecutive failed reconnections (``None``: no bound).
         The server sends no start, progress or completion events: use :meth:`watch` or
         :meth:`wait` for those. Stops with a typed error on 401, 403 and 404.
-
-        .. versionadded:: 0.1.0
         """
         flow = events_flow(
             self._settings,
@@ -390,8 +382,6 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
     ) -> JobWatch:
         """Yield the job each time its state or progress changes, ending with its terminal
         state and result (or when ``timeout`` seconds pass).
-
-        .. versionadded:: 0.1.0
         """
         flow = ops.watch(self._settings, job_id, timeout=timeout, poll_interval=poll_interval)
         return JobWatch(iterate_sync(flow, self._pool.get(), self._defaults))
@@ -422,8 +412,6 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
     keeps its throughput under concurrency. ``http_backend="httpx"``, or an injected
     ``http_client=httpx.AsyncClient(...)``, sends them with httpx instead; operations, errors,
     retries and the User-Agent are the same either way. ``raw`` always uses an httpx client.
-
-    .. versionadded:: 0.1.0
     """
 
     _per_loop = True
@@ -615,8 +603,6 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
     ) -> AsyncEventStream:
         """Subscribe to the server's events: an async iterator of :class:`Event`; see
         :meth:`GopherQueueSync.events`. Use it with ``async for`` (it is not awaited).
-
-        .. versionadded:: 0.1.0
         """
         flow = events_flow(
             self._settings,
@@ -633,8 +619,6 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
     ) -> AsyncJobWatch:
         """Yield the job each time its state or progress changes; see
         :meth:`GopherQueueSync.watch`. Use it with ``async for``.
-
-        .. versionadded:: 0.1.0
         """
         flow = ops.watch(self._settings, job_id, timeout=timeout, poll_interval=poll_interval)
         return AsyncJobWatch(iterate_async(flow, self._driver))

@@ -59,10 +59,7 @@ _JOB_EVENTS = frozenset({"job.created", "job.cancelled", "job.retried"})
 
 @attrs.frozen
 class Event:
-    """One event from the server's stream.
-
-    .. versionadded:: 0.1.0
-    """
+    """One event from the server's stream."""
 
     event_type: str
     """The event name: ``connected``, ``job.created``, ``job.cancelled``, ``job.retried``,
@@ -89,10 +86,7 @@ class Event:
 
 @attrs.frozen
 class ReconnectEvent:
-    """What an ``on_reconnect`` hook receives before the stream is reopened.
-
-    .. versionadded:: 0.1.0
-    """
+    """What an ``on_reconnect`` hook receives before the stream is reopened."""
 
     attempt: int
     """Consecutive reconnection attempts so far, 1 for the first after a healthy stream."""

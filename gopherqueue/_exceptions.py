@@ -69,10 +69,7 @@ _EXCERPT = 200
 
 
 class GopherQueueError(Exception):
-    """Base class of every exception the SDK raises.
-
-    .. versionadded:: 0.1.0
-    """
+    """Base class of every exception the SDK raises."""
 
 
 class ValidationError(GopherQueueError, ValueError):
@@ -81,8 +78,6 @@ class ValidationError(GopherQueueError, ValueError):
     Raised before any request is sent when an argument is wrong; ``field`` names the argument
     (``"job_id"``, ``"priority"``, ``"jobs[3].type"``, ...). The server's own 400 replies are
     :class:`BadRequestError`, a subclass, with ``field`` set to ``None``.
-
-    .. versionadded:: 0.1.0
     """
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
@@ -96,8 +91,6 @@ class APIError(GopherQueueError):
 
     ``after_ambiguous_attempt`` is true when an earlier attempt of the same call was retried
     after a failure that may have been applied on the server (its response was lost).
-
-    .. versionadded:: 0.1.0
     """
 
     after_ambiguous_attempt: bool = False
@@ -114,16 +107,11 @@ class APIConnectionError(APIError):
 
     The real server closes connections without a reply when it would answer 30 s or more after
     the request (its write timeout); that surfaces here too.
-
-    .. versionadded:: 0.1.0
     """
 
 
 class APITimeoutError(APIConnectionError):
-    """A connect, read, write or pool timeout passed before the reply arrived.
-
-    .. versionadded:: 0.1.0
-    """
+    """A connect, read, write or pool timeout passed before the reply arrived."""
 
 
 class APIStatusError(APIError):
@@ -133,8 +121,6 @@ class APIStatusError(APIError):
     ``"not_found"``; ``None`` for a body that is not the error envelope), ``message``,
     ``request_id`` (the ``X-Request-Id`` header), ``body`` (the decoded JSON body, or ``None``)
     and ``response`` (the :class:`httpx.Response`).
-
-    .. versionadded:: 0.1.0
     """
 
     def __init__(
@@ -160,45 +146,27 @@ class APIStatusError(APIError):
 
 
 class BadRequestError(APIStatusError, ValidationError):
-    """400: the server refused the request as invalid.
-
-    .. versionadded:: 0.1.0
-    """
+    """400: the server refused the request as invalid."""
 
 
 class AuthenticationError(APIStatusError):
-    """401: the API key is missing or wrong.
-
-    .. versionadded:: 0.1.0
-    """
+    """401: the API key is missing or wrong."""
 
 
 class PermissionDeniedError(APIStatusError):
-    """403: the API key may not do this.
-
-    .. versionadded:: 0.1.0
-    """
+    """403: the API key may not do this."""
 
 
 class NotFoundError(APIStatusError):
-    """404: the resource does not exist.
-
-    .. versionadded:: 0.1.0
-    """
+    """404: the resource does not exist."""
 
 
 class JobNotFoundError(NotFoundError):
-    """404 ``job not found``: no job has this id (or it was deleted).
-
-    .. versionadded:: 0.1.0
-    """
+    """404 ``job not found``: no job has this id (or it was deleted)."""
 
 
 class ResultNotReadyError(NotFoundError):
-    """404 ``result not found``: no attempt of the job has finished yet, or it never ran.
-
-    .. versionadded:: 0.1.0
-    """
+    """404 ``result not found``: no attempt of the job has finished yet, or it never ran."""
 
 
 class ConflictError(APIStatusError):
@@ -207,8 +175,6 @@ class ConflictError(APIStatusError):
     409 when cancelling a finished job. Also raised for the real server's 500
     ``job cannot be cancelled in current state``, which is what it answers when asked to
     retry a job that is not failed or dead-lettered; ``status_code`` stays 500 there.
-
-    .. versionadded:: 0.1.0
     """
 
 
@@ -218,8 +184,6 @@ class BatchConflictError(ConflictError):
     The real server stores the items *before* the conflicting one anyway (its ``atomic``
     covers validation only); ``index`` is the conflicting item, so items ``0..index-1`` may
     have been created.
-
-    .. versionadded:: 0.1.0
     """
 
     def __init__(
@@ -230,40 +194,27 @@ class BatchConflictError(ConflictError):
 
 
 class RateLimitError(APIStatusError):
-    """429: too many requests.
-
-    .. versionadded:: 0.1.0
-    """
+    """429: too many requests."""
 
 
 class ServerError(APIStatusError):
-    """5xx: the server (or a proxy in front of it) failed.
-
-    .. versionadded:: 0.1.0
-    """
+    """5xx: the server (or a proxy in front of it) failed."""
 
 
 class UnexpectedResponseError(APIStatusError):
     """A reply the protocol does not allow: a body that is not the expected JSON, a redirect,
     an empty body where data was due. ``message`` carries a short excerpt of the body.
-
-    .. versionadded:: 0.1.0
     """
 
 
 class OutputDecodeError(GopherQueueError, ValueError):
-    """A job's output could not be read as asked (``JobResult.json()`` on output that is not JSON).
-
-    .. versionadded:: 0.1.0
-    """
+    """A job's output could not be read as asked (``JobResult.json()`` on output that is not JSON)."""
 
 
 class WaitTimeoutError(GopherQueueError):
     """``wait(..., raise_on_timeout=True)`` reached its timeout before the job finished.
 
     ``outcome`` is the :class:`~gopherqueue.WaitResult` that would have been returned.
-
-    .. versionadded:: 0.1.0
     """
 
     def __init__(self, message: str, *, outcome: WaitResult) -> None:
@@ -275,8 +226,6 @@ class JobFailedError(GopherQueueError):
     """``wait(..., raise_on_failure=True)`` saw the job end without success.
 
     ``outcome`` is the :class:`~gopherqueue.WaitResult`; its ``result`` holds the error.
-
-    .. versionadded:: 0.1.0
     """
 
     def __init__(self, message: str, *, outcome: WaitResult) -> None:

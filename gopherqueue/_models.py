@@ -89,10 +89,7 @@ class _OpenStrEnum(enum.StrEnum):
 
 
 class JobState(_OpenStrEnum):
-    """The state of a job. Compares equal to its string value (``job.state == "completed"``).
-
-    .. versionadded:: 0.1.0
-    """
+    """The state of a job. Compares equal to its string value (``job.state == "completed"``)."""
 
     PENDING = "pending"
     SCHEDULED = "scheduled"
@@ -122,10 +119,7 @@ _STATES: dict[str, JobState] = {state.value: state for state in JobState}
 
 
 class ErrorCategory(_OpenStrEnum):
-    """Why an attempt failed.
-
-    .. versionadded:: 0.1.0
-    """
+    """Why an attempt failed."""
 
     TEMPORARY = "temporary"
     PERMANENT = "permanent"
@@ -133,10 +127,7 @@ class ErrorCategory(_OpenStrEnum):
 
 
 class Priority(enum.IntEnum):
-    """Job priorities; a lower number runs first.
-
-    .. versionadded:: 0.1.0
-    """
+    """Job priorities; a lower number runs first."""
 
     CRITICAL = 0
     HIGH = 1
@@ -157,10 +148,7 @@ def _opt(value: Any) -> Any:
 
 @attrs.frozen
 class JobResult:
-    """The result of a job's latest finished attempt.
-
-    .. versionadded:: 0.1.0
-    """
+    """The result of a job's latest finished attempt."""
 
     job_id: str
     success: bool
@@ -233,10 +221,7 @@ class JobResult:
 
 @attrs.frozen
 class Job:
-    """A job as the server reports it.
-
-    .. versionadded:: 0.1.0
-    """
+    """A job as the server reports it."""
 
     id: str
     type: str
@@ -311,8 +296,6 @@ class JobSpec:
     """One job to submit in a batch, as a typed alternative to a dict.
 
     The fields and their accepted values are those of ``submit``.
-
-    .. versionadded:: 0.1.0
     """
 
     type: str
@@ -329,10 +312,7 @@ class JobSpec:
 
 @attrs.frozen
 class WaitResult:
-    """The outcome of :meth:`~gopherqueue.GopherQueue.wait`.
-
-    .. versionadded:: 0.1.0
-    """
+    """The outcome of :meth:`~gopherqueue.GopherQueue.wait`."""
 
     job_id: str
     state: JobState
@@ -362,10 +342,7 @@ class WaitResult:
 
 @attrs.frozen
 class BatchItem:
-    """One item of a batch submission.
-
-    .. versionadded:: 0.1.0
-    """
+    """One item of a batch submission."""
 
     index: int
     """The item's position in the list passed to ``submit_batch``."""
@@ -377,10 +354,7 @@ class BatchItem:
 
 @attrs.frozen
 class BatchResult:
-    """The outcome of ``submit_batch``, over all chunks it was split into.
-
-    .. versionadded:: 0.1.0
-    """
+    """The outcome of ``submit_batch``, over all chunks it was split into."""
 
     total: int
     accepted: int
@@ -417,8 +391,6 @@ class BatchResult:
 class WorkerStats:
     """Worker figures from ``stats()``. The real server always reports 0 for the processing
     times and ``retried_jobs``.
-
-    .. versionadded:: 0.1.0
     """
 
     total_workers: int
@@ -443,8 +415,6 @@ class QueueStats:
 
     Jobs in ``retrying`` have no counter of their own on the real server; they are only in
     ``total_jobs``.
-
-    .. versionadded:: 0.1.0
     """
 
     pending: int
@@ -499,10 +469,7 @@ class QueueStats:
 
 @attrs.frozen
 class HealthComponent:
-    """One component of ``health()``.
-
-    .. versionadded:: 0.1.0
-    """
+    """One component of ``health()``."""
 
     healthy: bool
     latency: timedelta | None
@@ -511,10 +478,7 @@ class HealthComponent:
 
 @attrs.frozen
 class Health:
-    """The server's health report.
-
-    .. versionadded:: 0.1.0
-    """
+    """The server's health report."""
 
     healthy: bool
     components: dict[str, HealthComponent]

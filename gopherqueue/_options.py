@@ -61,10 +61,7 @@ class Settings:
 
 
 class InsecureTransportWarning(UserWarning):
-    """An API key is about to travel unencrypted to a host that is not this machine.
-
-    .. versionadded:: 0.1.0
-    """
+    """An API key is about to travel unencrypted to a host that is not this machine."""
 
 
 _warned_hosts: set[str] = set()

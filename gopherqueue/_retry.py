@@ -47,10 +47,7 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 @attrs.frozen
 class RetryEvent:
-    """What a retry hook receives before each retry.
-
-    .. versionadded:: 0.1.0
-    """
+    """What a retry hook receives before each retry."""
 
     operation: str
     """The operationId being retried, such as ``"submit_job"``."""
@@ -98,10 +95,7 @@ def _check_hook(_: object, attribute: attrs.Attribute[Any], value: object) -> No
 
 @attrs.frozen(kw_only=True)
 class RetryPolicy:
-    """How requests are retried. Pass one as ``retry=`` to a client or to ``with_options``.
-
-    .. versionadded:: 0.1.0
-    """
+    """How requests are retried. Pass one as ``retry=`` to a client or to ``with_options``."""
 
     max_retries: int = attrs.field(default=2, validator=_check_retries)
     """Retries after the first attempt; 0 disables retrying."""

@@ -83,8 +83,6 @@ class EventStream(_Items[Event]):
 
     Iterate it; stop early with ``break``, :meth:`close` or a ``with`` block, and its
     connection closes.
-
-    .. versionadded:: 0.1.0
     """
 
 
@@ -93,8 +91,6 @@ class AsyncEventStream(_AsyncItems[Event]):
 
     Use ``async for``; stop early with ``break``, :meth:`aclose` or an ``async with`` block, and
     its connection closes.
-
-    .. versionadded:: 0.1.0
     """
 
 
@@ -102,8 +98,6 @@ class JobWatch(_Items[Job]):
     """A job's changes, from ``GopherQueueSync.watch()``: an iterator of :class:`Job`.
 
     Iterate it; stop early with ``break``, :meth:`close` or a ``with`` block.
-
-    .. versionadded:: 0.1.0
     """
 
 
@@ -111,6 +105,4 @@ class AsyncJobWatch(_AsyncItems[Job]):
     """A job's changes, from ``GopherQueue.watch()``: an async iterator of :class:`Job`.
 
     Use ``async for``; stop early with ``break``, :meth:`aclose` or an ``async with`` block.
-
-    .. versionadded:: 0.1.0
     """
