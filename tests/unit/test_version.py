@@ -63,3 +63,10 @@ def test_the_user_agent_carries_the_version() -> None:
 
 def test_the_version_sorts_above_upstream_releases() -> None:
     assert _parts(gopherqueue.__version__) > UPSTREAM_HIGHEST
+
+
+def test_the_changelog_names_the_first_release_with_this_version() -> None:
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    released = re.findall(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$", changelog, flags=re.M)
+    assert released, "no released section"
+    assert released[0] == gopherqueue.__version__
