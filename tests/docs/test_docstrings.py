@@ -72,7 +72,9 @@ def _params(func: griffe.Function) -> list[str]:
     return [
         p.name
         for p in func.parameters
-        if p.name not in ("self", "cls") and p.kind not in (griffe.ParameterKind.var_keyword,)
+        if p.name not in ("self", "cls")
+        and not p.name.startswith("_")
+        and p.kind is not griffe.ParameterKind.var_keyword
     ]
 
 
