@@ -50,6 +50,8 @@ class SphinxRolesToMarkdown(griffe.Extension):
     def _visit(self, obj: griffe.Object) -> None:
         if obj.docstring is not None:
             obj.docstring.value = self._rewrite(obj.docstring.value, obj)
+        if isinstance(obj, griffe.Function):
+            _show_private_defaults(obj)
         for member in obj.members.values():
             if not member.is_alias:
                 self._visit(member)  # type: ignore[arg-type]
@@ -111,3 +113,14 @@ def _literal_blocks(text: str) -> str:
         out.append(line)
         i += 1
     return "\n".join(out)
+
+
+def _show_private_defaults(func: griffe.Function) -> None:
+    """Show a default that names a private module constant (``_DEFAULT_TIMEOUT``) as its value."""
+    for param in func.parameters:
+        name = str(param.default) if param.default is not None else ""
+        if not name.startswith("_") or not name.isidentifier():
+            continue
+        constant = func.module.members.get(name)
+        if isinstance(constant, griffe.Attribute) and constant.value is not None:
+            param.default = constant.value
