@@ -151,6 +151,19 @@ class _BaseClient(Generic[H]):
         Options left as ``None`` keep their value (for no timeout at all pass
         ``httpx.Timeout(None)``). The copy does not close the pool; close the original.
         Nothing in this client changes.
+
+        Args:
+            timeout: The new default request timeout (as in the constructor).
+            max_retries: The new number of retries, keeping the rest of the policy.
+            retry: The new retry policy.
+            headers: Extra headers, merged over the client's own.
+            wait_chunk: The new long-poll chunk of ``wait``, in seconds.
+
+        Returns:
+            The new client.
+
+        Raises:
+            ValidationError: An option is of the wrong type or out of range.
         """
         clone = copy.copy(self)
         clone._settings = options.evolve(
@@ -209,6 +222,25 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
     environment variables. Constructing a client does no I/O; connections open on first use.
     One client is safe to share between threads; close it (or use ``with``) to release its
     connections.
+
+    Args:
+        url: The server's base URL, such as ``"http://localhost:8080"``.
+        api_key: Sent as ``X-API-Key``; never shown in reprs, logs or errors.
+        timeout: Seconds (or a timedelta) for every phase of a request, an ``httpx.Timeout``,
+            or ``None`` for no limit.
+        max_retries: How many times a failed request is retried, overriding the policy's.
+        retry: Which failures are retried and how long to wait between attempts.
+        headers: Extra headers sent with every request.
+        verify: TLS verification: ``True`` (the default CAs), ``False``, an
+            ``ssl.SSLContext``, or the path of a CA bundle.
+        http_client: An httpx client to send requests with; the caller keeps closing it.
+        wait_chunk: Seconds per long-poll of ``wait``, at most 28 (below the server's 30 s
+            write timeout).
+        auto_idempotency_key: Whether a submit without an idempotency key gets a generated
+            one, so a retried submit never creates a second job.
+
+    Raises:
+        ValidationError: An option is of the wrong type or out of range, or no URL is given.
     """
 
     def _new_http_client(self) -> httpx.Client:
@@ -251,11 +283,29 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
     ) -> Job:
         """Submit a job and return it as created.
 
-        ``priority`` is 0 (critical) to 4 (bulk) or a :class:`Priority`; ``delay`` and
-        ``timeout`` take a timedelta, seconds, or a Go duration string (``"10m"``);
-        ``scheduled_at`` an aware datetime. Without an ``idempotency_key`` one is generated, so
-        retries never create a second job. ``job.replayed`` is true when the server answered
-        with an existing job for the key (HTTP 200) instead of creating one (201).
+        ``job.replayed`` is true when the server answered with an existing job for the
+        idempotency key (HTTP 200) instead of creating one (201).
+
+        Args:
+            job_type: The handler to run.
+            payload: Any JSON value, or ``bytes`` holding JSON, handed to the handler.
+            priority: 0 (critical) to 4 (bulk), or a :class:`Priority`.
+            delay: How long to wait before running: a timedelta, seconds, or a Go duration
+                string (``"10m"``).
+            scheduled_at: When to run, as an aware datetime.
+            timeout: The limit of one attempt, in the same forms as ``delay``.
+            max_attempts: How many attempts before the job is dead-lettered.
+            idempotency_key: A key that makes a repeated submit return the first job. Without
+                one a key is generated, so retries never create a second job.
+            correlation_id: Stored by the server with the job.
+            tags: String labels stored with the job.
+
+        Returns:
+            The job as the server created it.
+
+        Raises:
+            ValidationError: An argument is invalid (nothing is sent).
+            APIError: The server refused the job or could not be reached.
         """
         return self._run(
             self._submit_flow(
@@ -275,15 +325,38 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
     def submit_batch(
         self, jobs: Iterable[Mapping[str, Any] | JobSpec], *, atomic: bool = False
     ) -> BatchResult:
-        """Submit many jobs. Items are dicts with the wire's field names (``type``, ``payload``,
-        ``priority``, ...) or :class:`JobSpec`. Non-atomic batches of more than 1000 jobs are
-        sent in chunks of 1000; an atomic batch may hold at most 1000.
+        """Submit many jobs in one request (or in chunks of 1000).
+
+        Non-atomic batches of more than 1000 jobs are sent in chunks of 1000; an atomic batch
+        may hold at most 1000.
+
+        Args:
+            jobs: Dicts with the wire's field names (``type``, ``payload``, ``priority``, ...)
+                or :class:`JobSpec` objects.
+            atomic: Whether the server accepts all jobs or none.
+
+        Returns:
+            Which jobs were accepted and why the others were rejected.
+
+        Raises:
+            ValidationError: An item is invalid, or an atomic batch holds more than 1000.
+            BatchConflictError: An atomic batch hit an idempotency key in use.
         """
         return self._run(ops.submit_batch(self._settings, jobs, atomic=atomic))
 
     def get(self, job_id: str | Any, *, include_result: bool = True) -> Job:
-        """Get a job. For a finished job the result is fetched too (``job.result``), unless
-        ``include_result=False``."""
+        """Get a job.
+
+        Args:
+            job_id: The job's id.
+            include_result: Whether to fetch a finished job's result too (``job.result``).
+
+        Returns:
+            The job.
+
+        Raises:
+            JobNotFoundError: No job has this id.
+        """
         return self._run(ops.get(self._settings, job_id, include_result=include_result))
 
     def wait(
@@ -294,12 +367,25 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         raise_on_timeout: bool = False,
         raise_on_failure: bool = False,
     ) -> WaitResult:
-        """Wait until the job finishes or ``timeout`` seconds pass (``None``: no limit).
+        """Wait until the job finishes or the timeout passes.
 
         Long-polls in chunks below the server's 30 s write timeout and survives dropped
-        long-polls. Returns ``completed=False, timed_out=True`` when time runs out, or raises
-        :class:`WaitTimeoutError` with ``raise_on_timeout``; ``raise_on_failure`` raises
-        :class:`JobFailedError` when the job ends without success.
+        long-polls.
+
+        Args:
+            job_id: The job's id.
+            timeout: Seconds (or a timedelta) to wait; ``None`` waits without a limit.
+            raise_on_timeout: Raise :class:`WaitTimeoutError` instead of returning
+                ``completed=False, timed_out=True`` when time runs out.
+            raise_on_failure: Raise :class:`JobFailedError` when the job ends without success.
+
+        Returns:
+            The job's state when the wait ended, with its result if it finished.
+
+        Raises:
+            WaitTimeoutError: Time ran out and ``raise_on_timeout`` is set.
+            JobFailedError: The job failed and ``raise_on_failure`` is set.
+            JobNotFoundError: No job has this id.
         """
         flow = ops.wait(
             self._settings,
@@ -311,26 +397,76 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         return self._run(flow)
 
     def cancel(self, job_id: str | Any, *, reason: str | None = None, force: bool = False) -> Job:
-        """Cancel a job. The real server ignores a cancel of a running job unless ``force``."""
+        """Cancel a job.
+
+        Args:
+            job_id: The job's id.
+            reason: Why, stored by the server.
+            force: Cancel a running job too; the real server ignores a cancel of a running
+                job without it.
+
+        Returns:
+            The job after the cancel.
+
+        Raises:
+            ConflictError: The job has already finished.
+        """
         return self._run(ops.cancel(self._settings, job_id, reason=reason, force=force))
 
     def retry(self, job_id: str | Any, *, reset_attempts: bool = False) -> Job:
-        """Retry a failed or dead-lettered job; :class:`ConflictError` for any other state."""
+        """Retry a failed or dead-lettered job.
+
+        Args:
+            job_id: The job's id.
+            reset_attempts: Start counting attempts from zero again.
+
+        Returns:
+            The job, queued again.
+
+        Raises:
+            ConflictError: The job is in any other state.
+        """
         return self._run(ops.retry(self._settings, job_id, reset_attempts=reset_attempts))
 
     def result(self, job_id: str | Any) -> JobResult:
-        """The result of the job's latest finished attempt; :class:`ResultNotReadyError` if none."""
+        """The result of the job's latest finished attempt.
+
+        Args:
+            job_id: The job's id.
+
+        Returns:
+            The result, with its output as ``bytes``.
+
+        Raises:
+            ResultNotReadyError: No attempt has finished yet.
+        """
         return self._run(ops.result(self._settings, job_id))
 
     def delete(self, job_id: str | Any) -> None:
-        """Delete a job (a running one keeps running; its result is discarded)."""
+        """Delete a job (a running one keeps running; its result is discarded).
+
+        Args:
+            job_id: The job's id.
+
+        Raises:
+            JobNotFoundError: No job has this id.
+        """
         return self._run(ops.delete(self._settings, job_id))
 
     def list(
         self, *, state: JobState | str | None = None, job_type: str | None = None
     ) -> builtins.list[Job]:
-        """Up to 100 jobs, newest first, optionally of one state and/or type. The server has no
-        paging: older jobs beyond the newest 100 cannot be listed."""
+        """Up to 100 jobs, newest first.
+
+        The server has no paging: older jobs beyond the newest 100 cannot be listed.
+
+        Args:
+            state: Only jobs in this state.
+            job_type: Only jobs of this type.
+
+        Returns:
+            The jobs.
+        """
         return self._run(ops.list_jobs(self._settings, state=state, job_type=job_type))
 
     def stats(self) -> QueueStats:
@@ -360,12 +496,25 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
     ) -> EventStream:
         """Subscribe to the server's events: an iterator of :class:`Event`.
 
-        ``job_id`` filters on the server; ``job_types`` and ``event_types`` on the client (the
-        server cannot). The stream reconnects across the server's 30-second cuts (events sent
-        while reconnecting are lost: the server has no replay) and ``connected`` is surfaced
-        once. ``max_reconnects`` bounds consecutive failed reconnections (``None``: no bound).
+        The stream reconnects across the server's 30-second cuts (events sent while
+        reconnecting are lost: the server has no replay) and ``connected`` is surfaced once.
         The server sends no start, progress or completion events: use :meth:`watch` or
-        :meth:`wait` for those. Stops with a typed error on 401, 403 and 404.
+        :meth:`wait` for those.
+
+        Args:
+            job_types: Only events about jobs of these types (filtered on the client).
+            job_id: Only events about this job (filtered on the server).
+            event_types: Only these event names (filtered on the client).
+            max_reconnects: How many consecutive failed reconnections end the stream
+                (``None``: no bound).
+            on_reconnect: Called with a :class:`ReconnectEvent` before each reconnection.
+
+        Returns:
+            The stream; close it (or use ``with``) to disconnect.
+
+        Raises:
+            AuthenticationError: The server answered 401.
+            PermissionDeniedError: The server answered 403.
         """
         flow = events_flow(
             self._settings,
@@ -380,8 +529,17 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
     def watch(
         self, job_id: str | Any, *, timeout: float | None = None, poll_interval: float = 1.0
     ) -> JobWatch:
-        """Yield the job each time its state or progress changes, ending with its terminal
-        state and result (or when ``timeout`` seconds pass).
+        """Yield the job each time its state or progress changes.
+
+        The last job yielded has its terminal state and result, unless the timeout passed.
+
+        Args:
+            job_id: The job's id.
+            timeout: Seconds to watch; ``None`` watches until the job finishes.
+            poll_interval: Seconds between looks at a job that is not running yet.
+
+        Returns:
+            An iterator of the job's successive versions.
         """
         flow = ops.watch(self._settings, job_id, timeout=timeout, poll_interval=poll_interval)
         return JobWatch(iterate_sync(flow, self._pool.get(), self._defaults))
@@ -404,7 +562,8 @@ def _discard_session(session: Session) -> None:
 class GopherQueue(_BaseClient[httpx.AsyncClient]):
     """The asyncio GopherQueue client; every operation is a coroutine.
 
-    Same options and operations as :class:`GopherQueueSync`. Constructing it does no I/O and
+    Same options and operations as :class:`GopherQueueSync`, plus ``http_backend``.
+    Constructing it does no I/O and
     binds to no event loop, so it can be created at import time. One client is safe to share
     between tasks; ``aclose()`` it (or use ``async with``) to release its connections.
 
@@ -412,6 +571,25 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
     keeps its throughput under concurrency. ``http_backend="httpx"``, or an injected
     ``http_client=httpx.AsyncClient(...)``, sends them with httpx instead; operations, errors,
     retries and the User-Agent are the same either way. ``raw`` always uses an httpx client.
+
+    Args:
+        url: The server's base URL, such as ``"http://localhost:8080"``.
+        api_key: Sent as ``X-API-Key``; never shown in reprs, logs or errors.
+        timeout: Seconds (or a timedelta) for every phase of a request, an ``httpx.Timeout``,
+            or ``None`` for no limit.
+        max_retries: How many times a failed request is retried, overriding the policy's.
+        retry: Which failures are retried and how long to wait between attempts.
+        headers: Extra headers sent with every request.
+        verify: TLS verification: ``True`` (the default CAs), ``False``, an
+            ``ssl.SSLContext``, or the path of a CA bundle.
+        http_client: An ``httpx.AsyncClient`` to send requests with (selects httpx); the
+            caller keeps closing it.
+        wait_chunk: Seconds per long-poll of ``wait``, at most 28.
+        auto_idempotency_key: Whether a submit without an idempotency key gets a generated one.
+        http_backend: ``"aiohttp"`` (the default) or ``"httpx"``.
+
+    Raises:
+        ValidationError: An option is of the wrong type or out of range, or no URL is given.
     """
 
     _per_loop = True

@@ -78,6 +78,10 @@ class ValidationError(GopherQueueError, ValueError):
     Raised before any request is sent when an argument is wrong; ``field`` names the argument
     (``"job_id"``, ``"priority"``, ``"jobs[3].type"``, ...). The server's own 400 replies are
     :class:`BadRequestError`, a subclass, with ``field`` set to ``None``.
+
+    Args:
+        message: What is wrong.
+        field: The argument at fault.
     """
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
@@ -91,6 +95,11 @@ class APIError(GopherQueueError):
 
     ``after_ambiguous_attempt`` is true when an earlier attempt of the same call was retried
     after a failure that may have been applied on the server (its response was lost).
+
+    Args:
+        message: What went wrong.
+        method: The request's HTTP method.
+        url: The request's URL, without its query.
     """
 
     after_ambiguous_attempt: bool = False
@@ -120,7 +129,13 @@ class APIStatusError(APIError):
     Attributes: ``status_code``, ``code`` (the envelope's ``error.code``, such as
     ``"not_found"``; ``None`` for a body that is not the error envelope), ``message``,
     ``request_id`` (the ``X-Request-Id`` header), ``body`` (the decoded JSON body, or ``None``)
-    and ``response`` (the :class:`httpx.Response`).
+    and ``response`` (the ``httpx.Response``).
+
+    Args:
+        message: The envelope's ``error.message``, or a description of the reply.
+        response: The reply.
+        code: The envelope's ``error.code``.
+        body: The decoded JSON body.
     """
 
     def __init__(
@@ -184,6 +199,13 @@ class BatchConflictError(ConflictError):
     The real server stores the items *before* the conflicting one anyway (its ``atomic``
     covers validation only); ``index`` is the conflicting item, so items ``0..index-1`` may
     have been created.
+
+    Args:
+        message: The server's message.
+        response: The reply.
+        code: The envelope's ``error.code``.
+        body: The decoded JSON body.
+        index: The position of the conflicting item in the batch.
     """
 
     def __init__(
@@ -215,6 +237,10 @@ class WaitTimeoutError(GopherQueueError):
     """``wait(..., raise_on_timeout=True)`` reached its timeout before the job finished.
 
     ``outcome`` is the :class:`~gopherqueue.WaitResult` that would have been returned.
+
+    Args:
+        message: What ran out.
+        outcome: The wait's result.
     """
 
     def __init__(self, message: str, *, outcome: WaitResult) -> None:
@@ -226,6 +252,10 @@ class JobFailedError(GopherQueueError):
     """``wait(..., raise_on_failure=True)`` saw the job end without success.
 
     ``outcome`` is the :class:`~gopherqueue.WaitResult`; its ``result`` holds the error.
+
+    Args:
+        message: How the job ended.
+        outcome: The wait's result.
     """
 
     def __init__(self, message: str, *, outcome: WaitResult) -> None:

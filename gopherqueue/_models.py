@@ -204,7 +204,11 @@ class JobResult:
 
     @classmethod
     def from_api(cls, raw: RawJobResult) -> JobResult:
-        """Build from the generated model."""
+        """Build from the generated model.
+
+        Args:
+            raw: The generated model, as parsed from the reply.
+        """
         output = _opt(raw.output)
         category = _opt(raw.error_category)
         return cls(
@@ -265,7 +269,13 @@ class Job:
     def from_api(
         cls, raw: RawJob, *, job_result: JobResult | None = None, replayed: bool = False
     ) -> Job:
-        """Build from the generated model."""
+        """Build from the generated model.
+
+        Args:
+            raw: The generated model, as parsed from the reply.
+            job_result: The job's result, fetched separately.
+            replayed: Whether the server answered a submit with an existing job.
+        """
         # Hot for batches; the generator's UNSET is falsy, so ``or`` maps an omitted field to
         # its default without a call per field.
         tags = raw.tags
@@ -328,7 +338,11 @@ class WaitResult:
 
     @classmethod
     def from_api(cls, raw: RawWaitResponse) -> WaitResult:
-        """Build from the generated model."""
+        """Build from the generated model.
+
+        Args:
+            raw: The generated model, as parsed from the reply.
+        """
         result = _opt(raw.result)
         return cls(
             job_id=raw.id,
@@ -373,7 +387,12 @@ class BatchResult:
 
     @classmethod
     def from_api(cls, raw: RawBatchResponse, *, offset: int = 0) -> BatchResult:
-        """Build from the generated model; ``offset`` shifts indexes for chunked batches."""
+        """Build from the generated model.
+
+        Args:
+            raw: The generated model, as parsed from the reply.
+            offset: Added to every item's index (for the chunks of a large batch).
+        """
         items = [
             BatchItem(
                 index=offset + r.index,
@@ -433,7 +452,11 @@ class QueueStats:
 
     @classmethod
     def from_api(cls, raw: RawStats) -> QueueStats:
-        """Build from the generated model."""
+        """Build from the generated model.
+
+        Args:
+            raw: The generated model, as parsed from the reply.
+        """
         q, w = raw.queue, raw.workers
         return cls(
             pending=q.pending,
@@ -486,7 +509,11 @@ class Health:
 
     @classmethod
     def from_api(cls, raw: RawHealth) -> Health:
-        """Build from the generated model."""
+        """Build from the generated model.
+
+        Args:
+            raw: The generated model, as parsed from the reply.
+        """
         components: dict[str, HealthComponent] = {}
         for name, comp in raw.components.additional_properties.items():
             latency = _opt(comp.latency)

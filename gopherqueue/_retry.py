@@ -113,12 +113,28 @@ class RetryPolicy:
     """Called before each retry (a log line at INFO level is written either way)."""
 
     def backoff(self, retry: int, *, rng: Callable[[], float] = random.random) -> float:
-        """Full-jitter backoff for the ``retry``-th retry (1-based): uniform in [0, cap]."""
+        """Full-jitter backoff for a retry: uniform between 0 and the capped exponential delay.
+
+        Args:
+            retry: Which retry this is, from 1.
+            rng: A source of uniform numbers in [0, 1).
+
+        Returns:
+            Seconds to wait.
+        """
         cap = min(self.backoff_max, self.backoff_base * (2 ** (retry - 1)))
         return float(cap * rng())
 
     def is_retryable(self, error: APIError, *, method: str) -> bool:
-        """Whether ``error`` may be retried for a request with this HTTP ``method``."""
+        """Whether a failed request may be sent again.
+
+        Args:
+            error: How the request failed.
+            method: The request's HTTP method.
+
+        Returns:
+            True when the policy retries this failure.
+        """
         if isinstance(error, APIConnectionError):
             return True
         if isinstance(error, APIStatusError):
@@ -134,7 +150,15 @@ class RetryPolicy:
         return False
 
     def delay_for(self, error: APIError, retry: int) -> float:
-        """Seconds to wait before the ``retry``-th retry after ``error``."""
+        """How long to wait before a retry (the server's ``Retry-After`` when it sent one).
+
+        Args:
+            error: How the previous attempt failed.
+            retry: Which retry this is, from 1.
+
+        Returns:
+            Seconds to wait.
+        """
         if isinstance(error, APIStatusError):
             after = retry_after_seconds(error.response.headers.get("retry-after"))
             if after is not None:
