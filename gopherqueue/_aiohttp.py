@@ -31,6 +31,7 @@ from aiohttp.helpers import get_env_proxy_for_url
 from yarl import URL
 
 from ._effects import CloseStream, Effect, OpenStream, ReadChunk, Request, Sleep, Stream
+from ._secrets import SecretHeaders, mask_request
 from ._transport import request_headers, request_url
 
 __all__ = ["AiohttpDriver", "Session", "discard_session", "new_session"]
@@ -157,7 +158,7 @@ class _Response(httpx.Response):
     def _request(self) -> httpx.Request | None:
         if self._built is None and self._sent is not None:
             method, url, headers = self._sent
-            self._built = httpx.Request(method, url, headers=headers)
+            self._built = mask_request(httpx.Request(method, url, headers=headers))
         return self._built
 
     @_request.setter
@@ -214,7 +215,7 @@ def transport_error(
     else:
         kind = httpx.NetworkError
     method, url, headers = sent
-    return kind(message, request=httpx.Request(method, url, headers=headers))
+    return kind(message, request=mask_request(httpx.Request(method, url, headers=headers)))
 
 
 class AiohttpDriver:
@@ -230,7 +231,7 @@ class AiohttpDriver:
         kwargs = effect.kwargs
         method: str = kwargs["method"].upper()
         url = request_url(effect)
-        headers = request_headers(effect, None) or {}
+        headers = request_headers(effect, None) or SecretHeaders()
         sent = (method, url, headers)
         session = self.session
         try:

@@ -24,6 +24,7 @@ import httpx
 
 from ._exceptions import ValidationError
 from ._retry import RetryPolicy
+from ._secrets import SecretHeaders
 from ._version import __version__
 
 __all__ = [
@@ -254,7 +255,7 @@ def check_api_key(api_key: object) -> str | None:
 def client_headers(extra: Mapping[str, str], api_key: str | None) -> dict[str, str]:
     """Every request's headers: User-Agent, Accept, the caller's ``extra`` headers, and the
     API key."""
-    headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+    headers = SecretHeaders({"User-Agent": USER_AGENT, "Accept": "application/json"})
     headers.update(extra)
     if api_key is not None:
         headers["X-API-Key"] = api_key
@@ -293,7 +294,8 @@ def evolve(
     if timeout is not None:
         changes["timeout"] = check_timeout(timeout)
     if headers is not None:
-        merged = {**settings.headers, **check_headers(headers)}
+        merged = SecretHeaders(settings.headers)
+        merged.update(check_headers(headers))
         if api_key is not None:
             merged["X-API-Key"] = api_key
         changes["headers"] = merged

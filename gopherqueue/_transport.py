@@ -18,6 +18,7 @@ import httpx
 
 from ._effects import CloseStream, Effect, Emit, Flow, OpenStream, ReadChunk, Request, Sleep, Stream
 from ._exceptions import ValidationError
+from ._secrets import SecretHeaders, mask_request
 
 __all__ = [
     "AsyncDriver",
@@ -68,7 +69,11 @@ def request_headers(effect: Request, defaults: Defaults | None) -> dict[str, str
     extra = effect.kwargs.get("headers")
     if defaults is not None and effect.headers is defaults.headers:
         return extra or None
-    return {**effect.headers, **extra} if extra else effect.headers
+    if not extra:
+        return effect.headers
+    merged = SecretHeaders(effect.headers)
+    merged.update(extra)
+    return merged
 
 
 def _build(
@@ -80,7 +85,7 @@ def _build(
         timeout = httpx.USE_CLIENT_DEFAULT
     # An absolute URL, so a user-supplied httpx client needs no base_url of its own.
     try:
-        return http.build_request(
+        request = http.build_request(
             kwargs["method"],
             effect.base_url + kwargs["url"],
             json=kwargs.get("json"),
@@ -95,6 +100,8 @@ def _build(
             f"{effect.operation}: the request holds text that is not valid Unicode "
             f"(a lone surrogate at index {exc.start})"
         ) from None
+    # Errors carry this request (exc.response.request): its headers' repr must hide the key.
+    return mask_request(request)
 
 
 def _log(
