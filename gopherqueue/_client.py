@@ -86,6 +86,9 @@ class _BaseClient(Generic[H]):
         http_client: H | None = None,
         wait_chunk: float = _DEFAULT_WAIT_CHUNK,
         auto_idempotency_key: bool = True,
+        max_response_size: int | None = options.MAX_RESPONSE_SIZE,
+        max_event_line_size: int | None = options.MAX_EVENT_LINE_SIZE,
+        max_event_size: int | None = options.MAX_EVENT_SIZE,
     ) -> None:
         self._url = options.check_url(url)
         self._api_key = api_key = options.check_api_key(api_key)
@@ -99,6 +102,9 @@ class _BaseClient(Generic[H]):
             retry=policy,
             wait_chunk=options.check_wait_chunk(wait_chunk),
             auto_idempotency_key=bool(auto_idempotency_key),
+            max_response_size=options.check_size(max_response_size, "max_response_size"),
+            max_event_line_size=options.check_size(max_event_line_size, "max_event_line_size"),
+            max_event_size=options.check_size(max_event_size, "max_event_size"),
         )
         self._pool = Pool(self._new_http_client, http_client, per_loop=self._per_loop)
         # What an owned httpx client is built with; requests carrying the same objects leave
@@ -209,6 +215,16 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
     environment variables. Constructing a client does no I/O; connections open on first use.
     One client is safe to share between threads; close it (or use ``with``) to release its
     connections.
+
+    Size limits bound what a misbehaving server or proxy can make the client hold in memory
+    (``None``: no limit); a reply beyond one raises :class:`ResponseTooLargeError`.
+    ``max_response_size`` (64 MiB) caps a reply's body in bytes, after any content decoding.
+    ``max_event_line_size`` (1 MiB) caps one line of the event stream and ``max_event_size``
+    (16 MiB) the data of one event, in characters of the decoded stream (bytes for ASCII).
+
+    A client made before ``os.fork()`` (gunicorn ``--preload``, Celery prefork,
+    ``multiprocessing``) works in the child: the child opens connections of its own and never
+    touches the parent's, and the parent keeps using its own.
     """
 
     def _new_http_client(self) -> httpx.Client:
@@ -432,6 +448,9 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         http_client: httpx.AsyncClient | None = None,
         wait_chunk: float = _DEFAULT_WAIT_CHUNK,
         auto_idempotency_key: bool = True,
+        max_response_size: int | None = options.MAX_RESPONSE_SIZE,
+        max_event_line_size: int | None = options.MAX_EVENT_LINE_SIZE,
+        max_event_size: int | None = options.MAX_EVENT_SIZE,
         http_backend: Literal["httpx", "aiohttp"] | None = None,
     ) -> None:
         backend = options.check_backend(http_backend, http_client)
@@ -446,6 +465,9 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
             http_client=http_client,
             wait_chunk=wait_chunk,
             auto_idempotency_key=auto_idempotency_key,
+            max_response_size=max_response_size,
+            max_event_line_size=max_event_line_size,
+            max_event_size=max_event_size,
         )
         if backend == "aiohttp":
             self._sessions = Pool(

@@ -160,7 +160,7 @@ def events(
     kwargs = gen.stream_events._get_kwargs(
         job_id=gen.UNSET if server_filter is None else server_filter
     )
-    decoder = SSEDecoder()
+    decoder = SSEDecoder(max_line=settings.max_event_line_size, max_event=settings.max_event_size)
     # Jobs seen in this subscription whose type matched, so their job.deleted (whose data is
     # only the id) can be matched to job_types too.
     matching_ids: set[str] = set()
