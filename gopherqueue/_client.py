@@ -86,6 +86,9 @@ class _BaseClient(Generic[H]):
         http_client: H | None = None,
         wait_chunk: float = _DEFAULT_WAIT_CHUNK,
         auto_idempotency_key: bool = True,
+        max_response_size: int | None = options.MAX_RESPONSE_SIZE,
+        max_event_line_size: int | None = options.MAX_EVENT_LINE_SIZE,
+        max_event_size: int | None = options.MAX_EVENT_SIZE,
     ) -> None:
         self._url = options.check_url(url)
         self._api_key = api_key = options.check_api_key(api_key)
@@ -99,6 +102,9 @@ class _BaseClient(Generic[H]):
             retry=policy,
             wait_chunk=options.check_wait_chunk(wait_chunk),
             auto_idempotency_key=bool(auto_idempotency_key),
+            max_response_size=options.check_size(max_response_size, "max_response_size"),
+            max_event_line_size=options.check_size(max_event_line_size, "max_event_line_size"),
+            max_event_size=options.check_size(max_event_size, "max_event_size"),
         )
         self._pool = Pool(self._new_http_client, http_client, per_loop=self._per_loop)
         # What an owned httpx client is built with; requests carrying the same objects leave
@@ -223,6 +229,13 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
     One client is safe to share between threads; close it (or use ``with``) to release its
     connections.
 
+    Size limits bound what a misbehaving server or proxy can make the client hold in memory;
+    a reply beyond one raises :class:`ResponseTooLargeError`.
+
+    A client made before ``os.fork()`` (gunicorn ``--preload``, Celery prefork,
+    ``multiprocessing``) works in the child: the child opens connections of its own and never
+    touches the parent's, and the parent keeps using its own.
+
     Args:
         url: The server's base URL, such as ``"http://localhost:8080"``.
         api_key: Sent as ``X-API-Key``; never shown in reprs, logs or errors.
@@ -238,6 +251,10 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
             write timeout).
         auto_idempotency_key: Whether a submit without an idempotency key gets a generated
             one, so a retried submit never creates a second job.
+        max_response_size: Bytes a reply's body may hold after content decoding (64 MiB);
+            ``None`` for no limit.
+        max_event_line_size: Characters one line of the event stream may hold (1 MiB).
+        max_event_size: Characters the data of one event may hold (16 MiB).
 
     Raises:
         ValidationError: An option is of the wrong type or out of range, or no URL is given.
@@ -586,6 +603,9 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
             caller keeps closing it.
         wait_chunk: Seconds per long-poll of ``wait``, at most 28.
         auto_idempotency_key: Whether a submit without an idempotency key gets a generated one.
+        max_response_size: Bytes a reply's body may hold after content decoding (64 MiB).
+        max_event_line_size: Characters one line of the event stream may hold (1 MiB).
+        max_event_size: Characters the data of one event may hold (16 MiB).
         http_backend: ``"aiohttp"`` (the default) or ``"httpx"``.
 
     Raises:
@@ -610,6 +630,9 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         http_client: httpx.AsyncClient | None = None,
         wait_chunk: float = _DEFAULT_WAIT_CHUNK,
         auto_idempotency_key: bool = True,
+        max_response_size: int | None = options.MAX_RESPONSE_SIZE,
+        max_event_line_size: int | None = options.MAX_EVENT_LINE_SIZE,
+        max_event_size: int | None = options.MAX_EVENT_SIZE,
         http_backend: Literal["httpx", "aiohttp"] | None = None,
     ) -> None:
         backend = options.check_backend(http_backend, http_client)
@@ -624,6 +647,9 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
             http_client=http_client,
             wait_chunk=wait_chunk,
             auto_idempotency_key=auto_idempotency_key,
+            max_response_size=max_response_size,
+            max_event_line_size=max_event_line_size,
+            max_event_size=max_event_size,
         )
         if backend == "aiohttp":
             self._sessions = Pool(

@@ -40,6 +40,7 @@ from ._exceptions import (
     status_error,
 )
 from ._models import Job
+from ._secrets import SecretHeaders
 from ._sse import ServerSentEvent, SSEDecoder
 
 if TYPE_CHECKING:
@@ -159,7 +160,7 @@ def events(
     kwargs = gen.stream_events._get_kwargs(
         job_id=gen.UNSET if server_filter is None else server_filter
     )
-    decoder = SSEDecoder()
+    decoder = SSEDecoder(max_line=settings.max_event_line_size, max_event=settings.max_event_size)
     # Jobs seen in this subscription whose type matched, so their job.deleted (whose data is
     # only the id) can be matched to job_types too.
     matching_ids: set[str] = set()
@@ -167,7 +168,8 @@ def events(
     failures = 0
     server_retry: float | None = None
     while True:
-        headers = {**settings.headers, "Accept": "text/event-stream", "Cache-Control": "no-cache"}
+        headers = SecretHeaders(settings.headers)
+        headers.update({"Accept": "text/event-stream", "Cache-Control": "no-cache"})
         if decoder.last_event_id:
             headers["Last-Event-ID"] = decoder.last_event_id
         request = Request("stream_events", kwargs, settings.base_url, headers, timeout)

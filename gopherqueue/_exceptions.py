@@ -8,6 +8,7 @@
     ├── APIError
     │   ├── APIConnectionError          the request did not get a reply
     │   │   └── APITimeoutError         ... because a timeout passed
+    │   ├── ResponseTooLargeError       a reply exceeded a size limit (max_response_size, ...)
     │   └── APIStatusError              the server answered with an error status
     │       ├── AuthenticationError     401
     │       ├── PermissionDeniedError   403
@@ -54,6 +55,7 @@ __all__ = [
     "OutputDecodeError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResultNotReadyError",
     "ServerError",
     "UnexpectedResponseError",
@@ -68,8 +70,48 @@ __all__ = [
 _EXCERPT = 200
 
 
+def _rebuild(cls: type[GopherQueueError], args: tuple[Any, ...]) -> GopherQueueError:
+    # Not cls(*args): most classes take keyword-only arguments. The attributes come back
+    # through BaseException.__setstate__.
+    return cls.__new__(cls, *args)
+
+
+def _detached(response: httpx.Response) -> httpx.Response:
+    """A copy of ``response`` that is safe to pickle: its status, headers and body, and a
+    request with the method and URL only (the request's headers carry the API key)."""
+    request = response.request
+    try:
+        content = response.content
+    except httpx.ResponseNotRead:
+        content = b""
+    copy = httpx.Response(
+        response.status_code,
+        headers=response.headers,
+        stream=httpx.ByteStream(content),
+        request=httpx.Request(request.method, request.url),
+    )
+    # What Response.read() would do, without decoding the (already decoded) body again.
+    copy._content = content
+    copy.is_stream_consumed = True
+    copy.is_closed = True
+    return copy
+
+
 class GopherQueueError(Exception):
-    """Base class of every exception the SDK raises."""
+    """Base class of every exception the SDK raises.
+
+    Every one pickles (to another process, a task queue's result store) with its type,
+    message and attributes. An attached ``response`` travels as a copy with its status,
+    headers and body whose ``request`` has the method and URL only, so a pickle never holds
+    the API key.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        state = dict(self.__dict__)
+        response = state.get("response")
+        if isinstance(response, httpx.Response):
+            state["response"] = _detached(response)
+        return (_rebuild, (type(self), self.args), state)
 
 
 class ValidationError(GopherQueueError, ValueError):
@@ -227,6 +269,28 @@ class UnexpectedResponseError(APIStatusError):
     """A reply the protocol does not allow: a body that is not the expected JSON, a redirect,
     an empty body where data was due. ``message`` carries a short excerpt of the body.
     """
+
+
+class ResponseTooLargeError(APIError):
+    """A reply exceeded one of the client's size limits, so it was refused unread.
+
+    ``limit`` names the option (``max_response_size``, ``max_event_line_size`` or
+    ``max_event_size``) and ``max_size`` is its value. The limits bound the memory a
+    misbehaving server or proxy can make the client use; such a reply is not retried.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: str,
+        max_size: int,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.limit = limit
+        self.max_size = max_size
 
 
 class OutputDecodeError(GopherQueueError, ValueError):

@@ -112,6 +112,7 @@ def _request(
         base_url=settings.base_url,
         headers=settings.headers,
         timeout=settings.timeout if timeout is None else timeout,
+        max_size=settings.max_response_size,
     )
 
 

@@ -24,9 +24,13 @@ import httpx
 
 from ._exceptions import ValidationError
 from ._retry import RetryPolicy
+from ._secrets import SecretHeaders
 from ._version import __version__
 
 __all__ = [
+    "MAX_EVENT_LINE_SIZE",
+    "MAX_EVENT_SIZE",
+    "MAX_RESPONSE_SIZE",
     "WAIT_CHUNK_MAX",
     "InsecureTransportWarning",
     "Settings",
@@ -34,6 +38,7 @@ __all__ = [
     "check_backend",
     "check_headers",
     "check_policy",
+    "check_size",
     "check_timeout",
     "check_url",
     "check_verify",
@@ -58,6 +63,9 @@ class Settings:
     retry: RetryPolicy
     wait_chunk: float
     auto_idempotency_key: bool
+    max_response_size: int | None = None
+    max_event_line_size: int | None = None
+    max_event_size: int | None = None
 
 
 class InsecureTransportWarning(UserWarning):
@@ -182,6 +190,26 @@ def check_timeout(timeout: object) -> httpx.Timeout:
     return httpx.Timeout(float(timeout))
 
 
+MAX_RESPONSE_SIZE = 64 * 1024 * 1024
+"""Default ``max_response_size``: bytes of one (decoded) non-streaming reply body."""
+MAX_EVENT_LINE_SIZE = 1024 * 1024
+"""Default ``max_event_line_size``: characters of one line of the event stream."""
+MAX_EVENT_SIZE = 16 * 1024 * 1024
+"""Default ``max_event_size``: characters of the data of one event."""
+
+
+def check_size(value: object, field: str) -> int | None:
+    """A size limit: a positive int, or ``None`` for no limit."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError(
+            f"{field} must be a positive int (a size) or None (no limit), got {value!r}",
+            field=field,
+        )
+    return value
+
+
 def check_policy(retry: object, max_retries: object, default: RetryPolicy) -> RetryPolicy:
     """The retry policy from the ``retry`` and ``max_retries`` options (``None``: ``default``)."""
     policy = default if retry is None else retry
@@ -254,7 +282,7 @@ def check_api_key(api_key: object) -> str | None:
 def client_headers(extra: Mapping[str, str], api_key: str | None) -> dict[str, str]:
     """Every request's headers: User-Agent, Accept, the caller's ``extra`` headers, and the
     API key."""
-    headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+    headers = SecretHeaders({"User-Agent": USER_AGENT, "Accept": "application/json"})
     headers.update(extra)
     if api_key is not None:
         headers["X-API-Key"] = api_key
@@ -293,7 +321,8 @@ def evolve(
     if timeout is not None:
         changes["timeout"] = check_timeout(timeout)
     if headers is not None:
-        merged = {**settings.headers, **check_headers(headers)}
+        merged = SecretHeaders(settings.headers)
+        merged.update(check_headers(headers))
         if api_key is not None:
             merged["X-API-Key"] = api_key
         changes["headers"] = merged
