@@ -277,6 +277,13 @@ class ResponseTooLargeError(APIError):
     ``limit`` names the option (``max_response_size``, ``max_event_line_size`` or
     ``max_event_size``) and ``max_size`` is its value. The limits bound the memory a
     misbehaving server or proxy can make the client use; such a reply is not retried.
+
+    Args:
+        message: What went wrong, naming the limit.
+        limit: The option whose limit was exceeded.
+        max_size: The limit's value.
+        method: The request's HTTP method.
+        url: The request's URL, without its query.
     """
 
     def __init__(
