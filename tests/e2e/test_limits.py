@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 
 from gopherqueue import GopherQueueSync, ResponseTooLargeError, ValidationError
-
 from tests.reliability import mock
 
 from ._support import make_client
@@ -133,8 +132,10 @@ async def test_an_endless_body_is_refused_at_max_response_size(
     )
     assert error.limit == "max_response_size"
     assert error.max_size == 1024 * 1024
-    assert "max_response_size" in str(error) and "1048576" in str(error)
-    assert error.method == "GET" and error.url == url + "/api/v1/stats"
+    assert "max_response_size" in str(error)
+    assert "1048576" in str(error)
+    assert error.method == "GET"
+    assert error.url == url + "/api/v1/stats"
 
 
 @pytest.mark.parametrize("kind", KINDS)
