@@ -23,6 +23,7 @@ import json
 import logging
 import ssl
 import time
+import traceback
 from typing import Any
 
 import aiohttp
@@ -187,7 +188,13 @@ def _response(
 def transport_error(
     exc: BaseException, sent: tuple[str, str, dict[str, str]]
 ) -> httpx.HTTPError | httpx.InvalidURL:
-    """The httpx exception the flows expect for an aiohttp or asyncio failure of a request."""
+    """The httpx exception the flows expect for an aiohttp or asyncio failure of a request.
+
+    The locals of aiohttp's frames in ``exc``'s traceback are cleared (the line numbers stay):
+    they hold the request's headers, API key included, as aiohttp's own objects, which
+    tracebacks with locals (``pytest --showlocals``, Sentry) would print.
+    """
+    traceback.clear_frames(exc.__traceback__)
     text = str(exc)
     message = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     kind: type[httpx.TransportError]

@@ -24,6 +24,7 @@ from ._exceptions import GopherQueueError
 from ._generated import raw_client_type
 from ._pool import Pool
 from ._retry import RetryPolicy
+from ._secrets import Secret
 from ._streams import AsyncEventStream, AsyncJobWatch, EventStream, JobWatch
 from ._transport import (
     AsyncDriver,
@@ -91,7 +92,9 @@ class _BaseClient(Generic[H]):
         max_event_size: int | None = options.MAX_EVENT_SIZE,
     ) -> None:
         self._url = options.check_url(url)
-        self._api_key = api_key = options.check_api_key(api_key)
+        api_key = options.check_api_key(api_key)
+        # Wrapped: vars(client) and frame captures print attributes' reprs.
+        self._api_key = None if api_key is None else Secret(api_key)
         policy = options.check_policy(retry, max_retries, RetryPolicy())
         extra = options.check_headers(headers)
         self._verify = options.check_verify(verify)
@@ -174,7 +177,7 @@ class _BaseClient(Generic[H]):
         clone = copy.copy(self)
         clone._settings = options.evolve(
             self._settings,
-            self._api_key,
+            None if self._api_key is None else self._api_key.value,
             timeout=timeout,
             max_retries=max_retries,
             retry=retry,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import httpx
 
-__all__ = ["SecretHeaders", "mask_request"]
+__all__ = ["Secret", "SecretHeaders", "mask_request"]
 
 _SECRET = frozenset({"x-api-key", "authorization", "proxy-authorization"})
 """Lower-case names of the headers whose values are never shown."""
@@ -19,6 +19,18 @@ _HIDDEN = "[secure]"
 
 def _masked(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(k, _HIDDEN if k.lower() in _SECRET else v) for k, v in items]
+
+
+class Secret:
+    """A credential kept by a client: ``value`` is the text, the repr never shows it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "Secret('[secure]')"
 
 
 class SecretHeaders(dict[str, str]):

@@ -8,6 +8,7 @@ import datetime as dt
 import http.server
 import ipaddress
 import logging
+import pickle
 import random
 import socket
 import ssl
@@ -77,6 +78,19 @@ def _texts_of_error(exc: BaseException) -> list[str]:
     texts = [str(exc), repr(exc), repr(exc.args), "".join(traceback.format_exception(exc))]
     if isinstance(exc, GopherQueueError):
         texts.append(str(getattr(exc, "message", "")))
+    # What pytest --showlocals and Sentry-style local capture print: every frame's locals, the
+    # SDK's and (through the chained causes) httpx's, httpcore's and aiohttp's.
+    with_locals = traceback.TracebackException(
+        type(exc), exc, exc.__traceback__, capture_locals=True
+    )
+    texts.append("".join(with_locals.format()))
+    texts.append(repr(vars(exc)))
+    texts.append(pickle.dumps(exc).decode("latin-1"))
+    response = getattr(exc, "response", None)
+    if response is not None:
+        request = response.request
+        texts.extend([repr(response), repr(response.headers), repr(request)])
+        texts.extend([repr(request.headers), str(request.headers)])
     return texts
 
 
@@ -94,9 +108,15 @@ async def _workflow(kind: str, authed: DevServer, other: DevServer, texts: list[
 
     def make(url: str, **kwargs: Any) -> GopherQueue | GopherQueueSync:
         kwargs.setdefault("retry", FAST)
+        if kind == "async-httpx":
+            kwargs["http_backend"] = "httpx"
         cls = GopherQueueSync if kind == "sync" else GopherQueue
         client = cls(url, api_key=SECRET, **kwargs)
-        texts.extend([repr(client), str(client)])
+        # The settings object every SDK frame holds, and the client's attributes (a frame
+        # capture prints the reprs of both).
+        settings = repr(client._settings)
+        assert "X-API-Key" in settings
+        texts.extend([repr(client), str(client), settings, repr(vars(client))])
         return client
 
     async def expect_error(client: Any, method: str, *args: Any, **kwargs: Any) -> None:
@@ -210,7 +230,7 @@ async def test_api_key_never_in_reprs_errors_or_logs(log_texts: list[str]) -> No
         texts: list[str] = []
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            for kind in ("sync", "async"):
+            for kind in ("sync", "async", "async-httpx"):
                 authed.reset()
                 assert await _workflow(kind, authed, other, texts) > 20
         texts.extend(str(w.message) for w in caught)
