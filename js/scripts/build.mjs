@@ -18,7 +18,9 @@ const common = {
 await build({ ...common, format: "esm", outfile: "dist/index.js" });
 await build({ ...common, format: "cjs", outfile: "dist/cjs/index.js" });
 writeFileSync("dist/cjs/package.json", `${JSON.stringify({ type: "commonjs" })}\n`);
-execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json", "--emitDeclarationOnly", "--outDir", "dist"], { stdio: "inherit" });
+execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json", "--emitDeclarationOnly", "--outDir", "dist"], {
+  stdio: "inherit",
+});
 for (const entry of readdirSync("dist", { withFileTypes: true })) {
   if (entry.name.endsWith(".d.ts")) cpSync(`dist/${entry.name}`, `dist/cjs/${entry.name}`);
   if (entry.isDirectory() && entry.name === "generated") {

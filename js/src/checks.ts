@@ -97,7 +97,11 @@ export function checkScheduledAt(value: unknown, field = "scheduledAt"): string 
     if (Number.isNaN(value.getTime())) throw new ValidationError(`${field} is an invalid Date`, field);
     return value.toISOString();
   }
-  if (typeof value === "string" && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i.test(value) && !Number.isNaN(Date.parse(value))) {
+  if (
+    typeof value === "string" &&
+    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i.test(value) &&
+    !Number.isNaN(Date.parse(value))
+  ) {
     return value;
   }
   throw new ValidationError(`${field} must be a Date or an RFC 3339 timestamp, got ${typeName(value)}`, field);
@@ -117,9 +121,13 @@ export function formatMillis(ms: number): string {
 export function toGoDuration(value: unknown, field: string): string {
   if (typeof value === "string") {
     if (!GO_DURATION.test(value)) {
-      throw new ValidationError(`${field} must be milliseconds or a Go duration such as "30s", "1500ms" or "1h2m", got ${JSON.stringify(value)}`, field);
+      throw new ValidationError(
+        `${field} must be milliseconds or a Go duration such as "30s", "1500ms" or "1h2m", got ${JSON.stringify(value)}`,
+        field,
+      );
     }
-    if (value.startsWith("-") && /[1-9]/.test(value)) throw new ValidationError(`${field} must not be negative, got ${JSON.stringify(value)}`, field);
+    if (value.startsWith("-") && /[1-9]/.test(value))
+      throw new ValidationError(`${field} must not be negative, got ${JSON.stringify(value)}`, field);
     return value;
   }
   if (typeof value !== "number" || !Number.isFinite(value)) {

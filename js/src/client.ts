@@ -11,29 +11,29 @@ import {
   type BatchOptions,
   type CancelOptions,
   type Context,
-  type GetOptions,
-  type JobSpec,
-  type ListOptions,
-  type RetryJobOptions,
-  type SubmitOptions,
-  WAIT_CHUNK_MAX,
-  type WaitOptions,
-  type WatchOptions,
   cancel,
+  type GetOptions,
   get,
   health,
+  type JobSpec,
+  type ListOptions,
   list,
   probe,
+  type RetryJobOptions,
   remove,
   result,
   retry,
+  type SubmitOptions,
   stats,
   submit,
   submitBatch,
+  WAIT_CHUNK_MAX,
+  type WaitOptions,
+  type WatchOptions,
   wait,
   watch,
 } from "./operations.js";
-import { RetryPolicy, type RetryPolicyOptions, checkMillis } from "./retry.js";
+import { checkMillis, RetryPolicy, type RetryPolicyOptions } from "./retry.js";
 import { type RawClient, type RequestOptions, Transport } from "./transport.js";
 
 /** Options of the client; every time is in milliseconds. */
@@ -72,7 +72,8 @@ function checkUrl(url: unknown): string {
   } catch {
     throw new ValidationError(`url is not a URL: ${JSON.stringify(url)}`, "url");
   }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new ValidationError(`url must be http or https, got ${parsed.protocol}`, "url");
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+    throw new ValidationError(`url must be http or https, got ${parsed.protocol}`, "url");
   if (parsed.username || parsed.password) throw new ValidationError("url must not carry credentials; use apiKey", "url");
   if (parsed.search || parsed.hash) throw new ValidationError("url must not have a query or fragment", "url");
   return parsed.toString().replace(/\/+$/, "");
@@ -149,7 +150,8 @@ export class GopherQueue {
     let policy = options.retry instanceof RetryPolicy ? options.retry : new RetryPolicy(options.retry ?? {});
     if (options.maxRetries !== undefined) policy = policy.with({ maxRetries: options.maxRetries });
     const waitChunk = checkMillis(options.waitChunk ?? WAIT_CHUNK_MAX, "waitChunk");
-    if (waitChunk === 0 || waitChunk > WAIT_CHUNK_MAX) throw new ValidationError(`waitChunk must be in (0, ${WAIT_CHUNK_MAX}] ms`, "waitChunk");
+    if (waitChunk === 0 || waitChunk > WAIT_CHUNK_MAX)
+      throw new ValidationError(`waitChunk must be in (0, ${WAIT_CHUNK_MAX}] ms`, "waitChunk");
     const fetchFn = options.fetch ?? globalThis.fetch;
     if (typeof fetchFn !== "function") throw new ValidationError("fetch must be a function (this runtime has no global fetch)", "fetch");
     const headers = options.headers === undefined ? {} : checkTags(options.headers, "headers");
@@ -270,7 +272,10 @@ export class GopherQueue {
     if (!Array.isArray(jobIds)) throw new ValidationError("jobIds must be an array", "jobIds");
     const pending = new Map<number, Promise<[number, WaitResult]>>();
     jobIds.forEach((id, i) => {
-      pending.set(i, this.wait(id, options).then((r) => [i, r] as [number, WaitResult]));
+      pending.set(
+        i,
+        this.wait(id, options).then((r) => [i, r] as [number, WaitResult]),
+      );
     });
     while (pending.size > 0) {
       const [i, outcome] = await Promise.race(pending.values());

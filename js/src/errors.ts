@@ -54,8 +54,11 @@ export class ValidationError extends GopherQueueError {
   // The server's own 400 replies are BadRequestError, an APIStatusError; they count as
   // validation errors too, as in the Python SDK (where BadRequestError has both bases).
   static override [Symbol.hasInstance](value: unknown): boolean {
-    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
-    return this === ValidationError && value instanceof BadRequestError;
+    // `this` is the class on the right of instanceof, a subclass of ValidationError too.
+    // biome-ignore lint/complexity/noThisInStatic: the class itself is wanted here.
+    const cls = this;
+    if (Function.prototype[Symbol.hasInstance].call(cls, value)) return true;
+    return cls === ValidationError && value instanceof BadRequestError;
   }
 }
 
@@ -112,10 +115,10 @@ export class APIStatusError extends APIError {
   constructor(detail: string, init: StatusErrorInit) {
     const requestId = init.headers.get("x-request-id");
     const code = init.code ?? null;
-    super(
-      `${init.status}${code ? ` ${code}` : ""}: ${detail}${requestId ? ` (request id ${requestId})` : ""}`,
-      { method: init.method, url: init.url },
-    );
+    super(`${init.status}${code ? ` ${code}` : ""}: ${detail}${requestId ? ` (request id ${requestId})` : ""}`, {
+      method: init.method,
+      url: init.url,
+    });
     this.status = init.status;
     this.code = code;
     this.body = init.body;
@@ -230,10 +233,7 @@ export function statusError(
   const init: StatusErrorInit = { status, code, body, headers: response.headers, ...request };
   if (status >= 300 && status < 400) {
     const location = response.headers.get("location") ?? "";
-    return new UnexpectedResponseError(
-      `unexpected redirect to ${JSON.stringify(location)} (the SDK never follows redirects)`,
-      init,
-    );
+    return new UnexpectedResponseError(`unexpected redirect to ${JSON.stringify(location)} (the SDK never follows redirects)`, init);
   }
   if (message === null) {
     // Not the error envelope: Go's text/plain 404, a proxy's HTML page.
@@ -252,12 +252,7 @@ export function statusError(
   }
   if (status === 409) return new ConflictError(message, init);
   if (status === 429) return new RateLimitError(message, init);
-  if (
-    status === 500 &&
-    code === "internal_error" &&
-    operation === "retry_job" &&
-    message.includes("current state")
-  ) {
+  if (status === 500 && code === "internal_error" && operation === "retry_job" && message.includes("current state")) {
     return new ConflictError(
       "the job cannot be retried in its current state (only failed or dead_letter jobs can be " +
         `retried; the server answered 500 internal_error: ${message})`,

@@ -13,12 +13,12 @@ import {
   APIStatusError,
   APIUserAbortError,
   AuthenticationError,
+  excerpt,
   type GopherQueueError,
   NotFoundError,
   PermissionDeniedError,
   UnexpectedResponseError,
   ValidationError,
-  excerpt,
 } from "./errors.js";
 import { Job, type RawJob } from "./models.js";
 import type { Context } from "./operations.js";
@@ -100,7 +100,8 @@ export async function* events(ctx: Context, options: EventsOptions = {}): AsyncG
   const jobId = options.jobId === undefined ? undefined : checkJobId(options.jobId);
   const types = names(options.jobTypes, "jobTypes");
   const wanted = names(options.eventTypes, "eventTypes");
-  const maxReconnects = options.maxReconnects === undefined ? 10 : options.maxReconnects === null ? null : checkInt(options.maxReconnects, "maxReconnects", 0);
+  const maxReconnects =
+    options.maxReconnects === undefined ? 10 : options.maxReconnects === null ? null : checkInt(options.maxReconnects, "maxReconnects", 0);
   const reconnect = options.reconnect ?? true;
   const signal = options.signal;
   const raw = ctx.transport.raw;
@@ -135,13 +136,16 @@ export async function* events(ctx: Context, options: EventsOptions = {}): AsyncG
       const contentType = reply.response.headers.get("content-type") ?? "";
       if (!contentType.startsWith("text/event-stream") || reply.stream === null) {
         const text = await reply.response.text().catch(() => "");
-        throw new UnexpectedResponseError(`stream_events: expected text/event-stream, got ${contentType || "no content type"}: ${excerpt(text)}`, {
-          status: reply.response.status,
-          method: "GET",
-          url: reply.response.url,
-          headers: reply.response.headers,
-          body: text,
-        });
+        throw new UnexpectedResponseError(
+          `stream_events: expected text/event-stream, got ${contentType || "no content type"}: ${excerpt(text)}`,
+          {
+            status: reply.response.status,
+            method: "GET",
+            url: reply.response.url,
+            headers: reply.response.headers,
+            body: text,
+          },
+        );
       }
       reader = reply.stream.getReader();
       for (;;) {

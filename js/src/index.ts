@@ -5,22 +5,23 @@
  * openapi-fetch) is reachable through `client.raw`.
  */
 
-export { GopherQueue, JobHandle, type ClientOptions, type SubmitAndWaitOptions } from "./client.js";
+export { type ClientOptions, GopherQueue, JobHandle, type SubmitAndWaitOptions } from "./client.js";
 export * from "./errors.js";
 export type { Event, EventsOptions, ReconnectEvent } from "./events.js";
+export type { components, operations, paths } from "./generated/schema.js";
 export {
   BatchItem,
   BatchResult,
+  type ErrorCategory,
   Health,
+  type HealthComponent,
+  isTerminal,
   Job,
   JobResult,
+  type JobState,
   Priority,
   QueueStats,
   WaitResult,
-  isTerminal,
-  type ErrorCategory,
-  type HealthComponent,
-  type JobState,
   type WorkerStats,
 } from "./models.js";
 export type {
@@ -34,8 +35,7 @@ export type {
   WaitOptions,
   WatchOptions,
 } from "./operations.js";
-export { RetryPolicy, type RetryEvent, type RetryPolicyOptions } from "./retry.js";
-export { SSEDecoder, SSELimitError, type SSELimits, type ServerSentEvent } from "./sse.js";
+export { type RetryEvent, RetryPolicy, type RetryPolicyOptions } from "./retry.js";
+export { type ServerSentEvent, SSEDecoder, SSELimitError, type SSELimits } from "./sse.js";
 export type { RawClient, RequestOptions } from "./transport.js";
-export type { components, operations, paths } from "./generated/schema.js";
 export { VERSION } from "./version.js";

@@ -475,4 +475,3 @@ export class Health {
     return { healthy: this.healthy, components: this.components, timestamp: this.timestamp.toISOString() };
   }
 }
-

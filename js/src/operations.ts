@@ -4,12 +4,24 @@
  * the mislabelled 500 for retry, the 204 delete).
  */
 
-import { checkBool, checkInt, checkJobId, checkJobType, checkPayload, checkScheduledAt, checkString, checkTags, toGoDuration, formatMillis } from "./checks.js";
+import {
+  checkBool,
+  checkInt,
+  checkJobId,
+  checkJobType,
+  checkPayload,
+  checkScheduledAt,
+  checkString,
+  checkTags,
+  formatMillis,
+  toGoDuration,
+} from "./checks.js";
 import {
   APIConnectionError,
   type APIStatusError,
   BatchConflictError,
   ConflictError,
+  excerpt,
   JobFailedError,
   JobNotFoundError,
   RateLimitError,
@@ -18,12 +30,12 @@ import {
   UnexpectedResponseError,
   ValidationError,
   WaitTimeoutError,
-  excerpt,
 } from "./errors.js";
 import {
   BatchItem,
   BatchResult,
   Health,
+  isTerminal,
   Job,
   JobResult,
   type JobState,
@@ -37,10 +49,9 @@ import {
   type RawWaitResponse,
   ShapeError,
   WaitResult,
-  isTerminal,
 } from "./models.js";
 import { checkMillis } from "./retry.js";
-import { type Call, type Reply, type RequestOptions, type Transport, sleep } from "./transport.js";
+import { type Call, type Reply, type RequestOptions, sleep, type Transport } from "./transport.js";
 
 /** The server's batch limit. */
 export const MAX_BATCH = 1000;
@@ -118,21 +129,33 @@ function parse<T>(reply: Reply, operation: string, build: (data: never) => T): T
     data = JSON.parse(reply.text);
   } catch {
     const kind = response.headers.get("content-type") ?? "no content type";
-    throw new UnexpectedResponseError(`${operation}: expected JSON, got ${kind}: ${reply.text ? excerpt(reply.text) : "empty body"}`, { ...where, body: reply.text });
+    throw new UnexpectedResponseError(`${operation}: expected JSON, got ${kind}: ${reply.text ? excerpt(reply.text) : "empty body"}`, {
+      ...where,
+      body: reply.text,
+    });
   }
   try {
     if (typeof data !== "object" || data === null) throw new ShapeError("not a JSON object");
     return build(data as never);
   } catch (cause) {
     if (cause instanceof ShapeError || cause instanceof TypeError) {
-      throw new UnexpectedResponseError(`${operation}: the reply does not match the protocol (${cause.message}): ${excerpt(reply.text)}`, { ...where, body: data });
+      throw new UnexpectedResponseError(`${operation}: the reply does not match the protocol (${cause.message}): ${excerpt(reply.text)}`, {
+        ...where,
+        body: data,
+      });
     }
     throw cause;
   }
 }
 
 /** Check submit arguments and build the wire body; `prefix` names batch fields ("jobs[3]."). */
-export function buildSubmitBody(ctx: Context, jobType: unknown, payload: unknown, options: SubmitOptions, prefix = ""): RawSubmitJobRequest {
+export function buildSubmitBody(
+  ctx: Context,
+  jobType: unknown,
+  payload: unknown,
+  options: SubmitOptions,
+  prefix = "",
+): RawSubmitJobRequest {
   const body: RawSubmitJobRequest = { type: checkJobType(jobType, prefix ? `${prefix}type` : "jobType") };
   if (payload !== undefined) {
     checkPayload(payload, `${prefix}payload`);
@@ -186,7 +209,10 @@ function specBody(ctx: Context, index: number, item: unknown): RawSubmitJobReque
   }
   for (const key of Object.keys(item)) {
     if (!SPEC_FIELDS.has(key)) {
-      throw new ValidationError(`${where} has an unknown field ${JSON.stringify(key)}; expected some of ${[...SPEC_FIELDS].join(", ")}`, `${where}.${key}`);
+      throw new ValidationError(
+        `${where} has an unknown field ${JSON.stringify(key)}; expected some of ${[...SPEC_FIELDS].join(", ")}`,
+        `${where}.${key}`,
+      );
     }
   }
   const spec = item as JobSpec;
@@ -219,7 +245,13 @@ export async function submitBatch(ctx: Context, jobs: unknown, options: BatchOpt
   return parts.length === 1 ? (parts[0] as BatchResult) : BatchResult.merge(parts);
 }
 
-async function submitChunk(ctx: Context, bodies: RawSubmitJobRequest[], offset: number, atomic: boolean, options: RequestOptions): Promise<BatchResult> {
+async function submitChunk(
+  ctx: Context,
+  bodies: RawSubmitJobRequest[],
+  offset: number,
+  atomic: boolean,
+  options: RequestOptions,
+): Promise<BatchResult> {
   const raw = ctx.transport.raw;
   const body = { jobs: bodies, atomic };
   let reply: Reply;
@@ -505,7 +537,9 @@ export async function remove(ctx: Context, jobId: unknown, options: RequestOptio
   let reply: Reply;
   try {
     reply = await ctx.transport.send(
-      call("delete_job", "DELETE", `/api/v1/jobs/${id}`, (init) => raw.DELETE("/api/v1/jobs/{job_id}", { params: { path: { job_id: id } }, ...init })),
+      call("delete_job", "DELETE", `/api/v1/jobs/${id}`, (init) =>
+        raw.DELETE("/api/v1/jobs/{job_id}", { params: { path: { job_id: id } }, ...init }),
+      ),
       options,
     );
   } catch (error) {

@@ -5,14 +5,7 @@
  */
 
 import createClient, { type Client } from "openapi-fetch";
-import {
-  APIConnectionError,
-  type APIError,
-  APIStatusError,
-  APITimeoutError,
-  APIUserAbortError,
-  statusError,
-} from "./errors.js";
+import { APIConnectionError, type APIError, APIStatusError, APITimeoutError, APIUserAbortError, statusError } from "./errors.js";
 import type { paths } from "./generated/schema.js";
 import type { RetryPolicy } from "./retry.js";
 import { VERSION } from "./version.js";

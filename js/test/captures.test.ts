@@ -19,7 +19,16 @@ import { CAPTURES, type Capture, loadCaptures } from "./support/captures.js";
 
 const UUID = "[0-9a-fA-F{}:urn-]+";
 const ID = "3f0e2c1a-7d5b-4c3e-9a8f-1b2c3d4e5f60";
-const JOB = { id: ID, type: "echo", state: "failed", priority: 2, attempt: 1, max_attempts: 3, created_at: "2026-11-28T19:12:17Z", updated_at: "2026-11-28T19:12:17Z" };
+const JOB = {
+  id: ID,
+  type: "echo",
+  state: "failed",
+  priority: 2,
+  attempt: 1,
+  max_attempts: 3,
+  created_at: "2026-11-28T19:12:17Z",
+  updated_at: "2026-11-28T19:12:17Z",
+};
 
 type Run = (gq: GopherQueue) => Promise<unknown>;
 const ROUTES: [string, RegExp, string, Run][] = [
@@ -46,14 +55,16 @@ function replay(capture: Capture, path: string, seen: string[]): typeof fetch {
     if (`${request.method} ${url.pathname}` !== `${capture.method.toUpperCase()} ${path}`) {
       return Response.json(JOB); // retry looks at the job first
     }
-    if (capture.status === null) throw new TypeError("fetch failed", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) });
+    if (capture.status === null)
+      throw new TypeError("fetch failed", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) });
     const body = capture.status === 204 || capture.body === "" ? null : capture.body;
     return new Response(body, { status: capture.status, headers: capture.headers });
   };
 }
 
 function routeOf(capture: Capture): [string, Run] | null {
-  if (capture.name.startsWith("249") || capture.name.startsWith("257") || capture.name.startsWith("259") || capture.name.startsWith("250")) return null;
+  if (capture.name.startsWith("249") || capture.name.startsWith("257") || capture.name.startsWith("259") || capture.name.startsWith("250"))
+    return null;
   for (const [method, pattern, path, run] of ROUTES) {
     if (capture.method === method && pattern.test(capture.target)) return [path, run];
   }
@@ -106,7 +117,8 @@ for (const capture of loadCaptures()) {
       if (message === "job not found") assert.ok(error instanceof JobNotFoundError);
       if (message === "result not found") assert.ok(error instanceof ResultNotReadyError);
     }
-    if (status === 409 || (status === 500 && capture.name.includes("retry"))) assert.ok(error instanceof ConflictError, error.constructor.name);
+    if (status === 409 || (status === 500 && capture.name.includes("retry")))
+      assert.ok(error instanceof ConflictError, error.constructor.name);
   });
 }
 

@@ -2,8 +2,8 @@
 // gopherqueue.testing, through test/harness.py), one shared server reset before each test,
 // and a second one with a 2 s write timeout for the server's 30 s cuts.
 import assert from "node:assert/strict";
-import { inspect } from "node:util";
 import { after, before, beforeEach, describe, test } from "node:test";
+import { inspect } from "node:util";
 import {
   APIConnectionError,
   AuthenticationError,
@@ -88,9 +88,15 @@ describe("jobs", () => {
     await gq.submit("sleep", 0);
     await gq.wait(a.id, { timeout: 10_000 });
     const echoes = await gq.list({ type: "echo" });
-    assert.deepEqual(echoes.map((j) => j.id), [a.id]);
+    assert.deepEqual(
+      echoes.map((j) => j.id),
+      [a.id],
+    );
     const completed = await gq.list({ state: "completed", type: "echo" });
-    assert.deepEqual(completed.map((j) => j.id), [a.id]);
+    assert.deepEqual(
+      completed.map((j) => j.id),
+      [a.id],
+    );
   });
 
   test("stats, health, ready and live", async () => {
@@ -150,7 +156,10 @@ describe("jobs", () => {
     await assert.rejects(gq.submit("echo", 1, { delay: "soon" }), (e) => e instanceof ValidationError && e.field === "delay");
     await assert.rejects(gq.submit("echo", 1n), (e) => e instanceof ValidationError && e.field === "payload");
     await assert.rejects(gq.wait("00000000-0000-4000-8000-000000000000", { timeout: -1 }), ValidationError);
-    await assert.rejects(gq.submitBatch([{ type: "echo", bogus: 1 } as never]), (e) => e instanceof ValidationError && e.field === "jobs[0].bogus");
+    await assert.rejects(
+      gq.submitBatch([{ type: "echo", bogus: 1 } as never]),
+      (e) => e instanceof ValidationError && e.field === "jobs[0].bogus",
+    );
     assert.equal(await server.hits(), before);
   });
 
@@ -185,13 +194,22 @@ describe("jobs", () => {
     const jobs = await Promise.all([gq.submit("echo", 1), gq.submit("blocker", null), gq.submit("echo", 3)]);
     const order: string[] = [];
     const blockerId = jobs[1]?.id;
-    for await (const outcome of gq.asCompleted(jobs.map((j) => j.id), { timeout: 10_000 })) {
+    for await (const outcome of gq.asCompleted(
+      jobs.map((j) => j.id),
+      { timeout: 10_000 },
+    )) {
       order.push(outcome.jobId);
       if (order.length === 2) await server.release();
     }
     assert.equal(order.at(-1), blockerId);
-    const all = await gq.waitAll(jobs.map((j) => j.id), { timeout: 10_000 });
-    assert.deepEqual(all.map((o) => o.jobId), jobs.map((j) => j.id));
+    const all = await gq.waitAll(
+      jobs.map((j) => j.id),
+      { timeout: 10_000 },
+    );
+    assert.deepEqual(
+      all.map((o) => o.jobId),
+      jobs.map((j) => j.id),
+    );
     assert.ok(all.every((o) => o.success));
   });
 
@@ -204,7 +222,11 @@ describe("jobs", () => {
 
 describe("batches", () => {
   test("non-atomic batch with a rejected item", async () => {
-    const result = await gq.submitBatch([{ type: "echo", payload: 1 }, { type: "echo", payload: 2, idempotencyKey: "dup" }, { type: "echo", payload: 3, idempotencyKey: "dup" }]);
+    const result = await gq.submitBatch([
+      { type: "echo", payload: 1 },
+      { type: "echo", payload: 2, idempotencyKey: "dup" },
+      { type: "echo", payload: 3, idempotencyKey: "dup" },
+    ]);
     assert.equal(result.total, 3);
     assert.equal(result.accepted, 2);
     assert.equal(result.errors[0]?.error, "job already exists");
@@ -212,7 +234,13 @@ describe("batches", () => {
   });
 
   test("atomic batch", async () => {
-    const result = await gq.submitBatch([{ type: "echo", payload: 1 }, { type: "echo", payload: 2 }], { atomic: true });
+    const result = await gq.submitBatch(
+      [
+        { type: "echo", payload: 1 },
+        { type: "echo", payload: 2 },
+      ],
+      { atomic: true },
+    );
     assert.equal(result.accepted, 2);
     assert.equal(await server.jobCount(), 2);
   });
@@ -240,7 +268,10 @@ describe("faults", () => {
 
   test("a lost batch response creates each job once", async () => {
     await server.fault("POST", "/api/v1/jobs/batch", { kind: "drop_after", times: 1 });
-    const result = await gq.submitBatch([{ type: "echo", payload: 1 }, { type: "echo", payload: 2 }]);
+    const result = await gq.submitBatch([
+      { type: "echo", payload: 1 },
+      { type: "echo", payload: 2 },
+    ]);
     assert.equal(result.accepted, 2);
     assert.equal(await server.jobCount(), 2);
   });

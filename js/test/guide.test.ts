@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { after, before, beforeEach, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { transform } from "esbuild";
 import { GopherQueue } from "../src/index.js";
 import { EmbeddedServer } from "./support/server.js";
@@ -41,7 +41,10 @@ async function compile(name: string): Promise<string> {
 }
 
 function start(file: string) {
-  return spawn(process.execPath, ["--import", PRELOAD, file], { env: { ...process.env, GQ_GUIDE_URL: server.url }, stdio: ["ignore", "pipe", "pipe"] });
+  return spawn(process.execPath, ["--import", PRELOAD, file], {
+    env: { ...process.env, GQ_GUIDE_URL: server.url },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }
 
 async function run(name: string): Promise<string> {
@@ -56,7 +59,9 @@ async function run(name: string): Promise<string> {
 }
 
 test("the snippets are the guide's text, where the guide is at hand", () => {
-  const guide = [`${ROOT}../../shared/seed/SDK_GUIDE.md`, `${ROOT}../shared/seed/SDK_GUIDE.md`, "/work/shared/seed/SDK_GUIDE.md"].find(existsSync);
+  const guide = [`${ROOT}../../shared/seed/SDK_GUIDE.md`, `${ROOT}../shared/seed/SDK_GUIDE.md`, "/work/shared/seed/SDK_GUIDE.md"].find(
+    existsSync,
+  );
   if (guide === undefined) return; // a clone without shared/: the snippets are checked where it exists
   const text = readFileSync(guide, "utf8");
   for (const name of ["basic_usage", "with_api_key", "sse_events", "batch", "stats"]) {

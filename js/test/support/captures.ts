@@ -1,6 +1,6 @@
 // The recorded exchanges with the real server in ../tests/captures/ (see PROTOCOL.md), parsed
 // into requests and responses that a mocked fetch can replay.
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const CAPTURES = fileURLToPath(new URL("../../../../tests/captures/", import.meta.url));
@@ -43,5 +43,14 @@ function parse(name: string, text: string): Capture {
     // The capture shows the body and then curl's trailer after one added newline.
     if (body.endsWith("\n\n")) body = body.slice(0, -1);
   }
-  return { name: name.replace(/\.txt$/, ""), method, target, requestBody: requestBody.trim(), rc: Number(rcText), status: status ? Number(status[1]) : null, headers, body };
+  return {
+    name: name.replace(/\.txt$/, ""),
+    method,
+    target,
+    requestBody: requestBody.trim(),
+    rc: Number(rcText),
+    status: status ? Number(status[1]) : null,
+    headers,
+    body,
+  };
 }

@@ -1,8 +1,8 @@
 // The embedded Python server (gopherqueue.testing) for the e2e tests, driven through
 // test/harness.py over stdin/stdout. GQ_PYTHON names the interpreter (nox sets it).
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { createInterface, type Interface } from "node:readline";
+import { fileURLToPath } from "node:url";
 
 const HARNESS = fileURLToPath(new URL("../../../test/harness.py", import.meta.url));
 
