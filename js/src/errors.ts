@@ -50,17 +50,17 @@ export class ValidationError extends GopherQueueError {
     super(message);
     this.field = field;
   }
-
-  // The server's own 400 replies are BadRequestError, an APIStatusError; they count as
-  // validation errors too, as in the Python SDK (where BadRequestError has both bases).
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    // `this` is the class on the right of instanceof, a subclass of ValidationError too.
-    // biome-ignore lint/complexity/noThisInStatic: the class itself is wanted here.
-    const cls = this;
-    if (Function.prototype[Symbol.hasInstance].call(cls, value)) return true;
-    return cls === ValidationError && value instanceof BadRequestError;
-  }
 }
+
+// The server's own 400 replies are BadRequestError, an APIStatusError; they count as
+// validation errors too, as in the Python SDK (where BadRequestError has both bases).
+// `this` is the class on the right of `instanceof` (ValidationError or a subclass).
+Object.defineProperty(ValidationError, Symbol.hasInstance, {
+  value(this: typeof ValidationError, value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    return this === ValidationError && value instanceof BadRequestError;
+  },
+});
 
 /** A request to the server failed. */
 export class APIError extends GopherQueueError {

@@ -193,7 +193,8 @@ export async function* events(ctx: Context, options: EventsOptions = {}): AsyncG
       error = caught;
     } finally {
       // Also on `break` by the caller: the generator's return runs this and closes the stream.
-      if (reader !== null) await reader.cancel().catch(() => undefined);
+      // Not awaited: a cancel may settle only when every branch of a teed body is cancelled.
+      if (reader !== null) reader.cancel().catch(() => undefined);
     }
     decoder.close();
     if (signal?.aborted) return;

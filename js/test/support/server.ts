@@ -18,7 +18,7 @@ export class EmbeddedServer {
   url = "";
   private child: ChildProcessWithoutNullStreams | null = null;
   private lines: Interface | null = null;
-  private waiting: ((line: string) => void)[] = [];
+  private waiting: [(line: string) => void, (error: Error) => void][] = [];
   private queue: string[] = [];
 
   static async start(options: { writeTimeout?: number; apiKey?: string } = {}): Promise<EmbeddedServer> {
@@ -34,8 +34,11 @@ export class EmbeddedServer {
     server.lines = createInterface({ input: child.stdout });
     server.lines.on("line", (line) => {
       const next = server.waiting.shift();
-      if (next) next(line);
+      if (next) next[0](line);
       else server.queue.push(line);
+    });
+    child.once("exit", (code) => {
+      for (const [, reject] of server.waiting.splice(0)) reject(new Error(`harness exited with ${code}`));
     });
     const first = JSON.parse(await server.line()) as { url: string };
     server.url = first.url;
@@ -46,8 +49,7 @@ export class EmbeddedServer {
     const ready = this.queue.shift();
     if (ready !== undefined) return Promise.resolve(ready);
     return new Promise((resolve, reject) => {
-      this.waiting.push(resolve);
-      this.child?.once("exit", (code) => reject(new Error(`harness exited with ${code}`)));
+      this.waiting.push([resolve, reject]);
     });
   }
 
