@@ -164,13 +164,13 @@ describe("requests", () => {
     assert.equal(outcome.timedOut, true);
     assert.ok(m.sent.length >= 3, `${m.sent.length} polls`);
     for (const s of m.sent) assert.match(String((s.body as { timeout: string }).timeout), /^\d+ms$|^0s$/);
-    assert.equal((m.sent[0]?.body as { timeout: string }).timeout, "20ms");
+    assert.equal(((m.sent[0] as Sent).body as { timeout: string }).timeout, "20ms");
   });
 
   test("the default wait chunk is 28 s, below the server's 30 s cut", async () => {
     const m = mock(json({ id: ID, state: "completed", completed: true, success: true, result: RESULT }));
     await client(m.fetch).wait(ID);
-    assert.equal((m.sent[0]?.body as { timeout: string }).timeout, "28s");
+    assert.equal(((m.sent[0] as Sent).body as { timeout: string }).timeout, "28s");
   });
 
   test("wait retries a dropped long poll", async () => {
@@ -195,8 +195,8 @@ describe("requests", () => {
     );
     assert.equal(result.total, 2500);
     assert.equal(result.results.at(-1)?.index, 2499);
-    assert.equal((m.sent[0]?.body as { jobs: { max_attempts: number }[] }).jobs[0]?.max_attempts, 1);
-    assert.equal((m.sent[0]?.body as { atomic: boolean }).atomic, false);
+    assert.equal(((m.sent[0] as Sent).body as { jobs: { max_attempts: number }[] }).jobs[0]?.max_attempts, 1);
+    assert.equal(((m.sent[0] as Sent).body as { atomic: boolean }).atomic, false);
   });
 
   test("list sends the state and type filters", async () => {
