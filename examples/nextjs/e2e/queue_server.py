@@ -2,7 +2,8 @@
 
 Run by ``e2e/app.test.mjs`` (any Python with ``gopherqueue[testing]`` installed)::
 
-    python e2e/queue_server.py
+    python e2e/queue_server.py            # any free port
+    python e2e/queue_server.py --port 8080
 
 It prints ``{"url": ...}`` on the first line of standard output, then reads one command per
 line on standard input and answers each with one JSON line:
@@ -17,6 +18,7 @@ End of input stops the server and exits, so the server never outlives the test.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import threading
@@ -52,7 +54,10 @@ def answer(reply: dict[str, Any]) -> None:
 
 def main() -> int:
     """Serve until ``stop`` or the end of standard input."""
-    server = DevServer(workers=4)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--port", type=int, default=0, help="TCP port (default: any free one)")
+    args = parser.parse_args()
+    server = DevServer(port=args.port, workers=4)
     server.register("email_workflow", email_workflow)
     server.start()
     try:
