@@ -46,6 +46,15 @@ GENERATED_PACKAGE = "gopherqueue_api"
 GENERATED_DIR = ROOT / "generated" / GENERATED_PACKAGE
 
 
+JS = ROOT / "js"
+
+
+def _npm(session: nox.Session, *args: str, env: dict[str, str] | None = None) -> None:
+    """Run npm in js/ (Node and npm come from the machine, not from nox)."""
+    with session.chdir(JS):
+        session.run("npm", *args, external=True, env=env)
+
+
 def _group(name: str) -> list[str]:
     return nox.project.dependency_groups(PYPROJECT, name)
 
@@ -109,11 +118,16 @@ def generate(session: nox.Session) -> None:
                     + "\n  ".join(diffs)
                 )
             session.log("generated/ matches openapi.yaml")
+            _npm(session, "ci")
+            _npm(session, "run", "generate:check")
             return
         if GENERATED_DIR.exists():
             shutil.rmtree(GENERATED_DIR)
         shutil.copytree(out, GENERATED_DIR)
         session.log(f"wrote {GENERATED_DIR.relative_to(ROOT)}")
+    _npm(session, "ci")
+    _npm(session, "run", "generate")
+    session.log("wrote js/src/generated/schema.ts")
 
 
 @nox.session(name="generate-check", python=PYTHON, tags=["ci"])
@@ -130,6 +144,9 @@ def generate_check(session: nox.Session) -> None:
             + "\n  ".join(diffs)
         )
     session.log("generated/ matches openapi.yaml")
+    # The TypeScript side, from the same spec with its own pinned generator.
+    _npm(session, "ci")
+    _npm(session, "run", "generate:check")
 
 
 @nox.session(python=PYTHON, tags=["ci"])
@@ -368,3 +385,55 @@ def bench(session: nox.Session) -> None:
     """
     session.install("-e", ".[testing]", *_group("bench"))
     session.run("python", "-m", "benchmarks", *session.posargs)
+
+
+_IMPORT_CHECK = """
+import {{ GopherQueue, JobNotFoundError, VERSION }} from "gopherqueue";
+const esm = new GopherQueue("http://localhost:8080");
+if (typeof esm.submit !== "function" || VERSION !== "{version}") throw new Error("ESM import");
+const cjs = require("gopherqueue");
+if (!(new cjs.JobNotFoundError("x", {{ status: 404, method: "GET", url: "", headers: new Headers() }}) instanceof cjs.APIStatusError)) throw new Error("CJS import");
+if (cjs.GopherQueue === GopherQueue) throw new Error("ESM and CJS are one file?");
+console.log("imported gopherqueue", VERSION, "as ESM and as CommonJS from the tarball");
+"""
+
+
+@nox.session(python=PYTHON, tags=["ci"])
+def js(session: nox.Session) -> None:
+    """The TypeScript SDK in js/: install, generate-check, lint, typecheck, test, build, pack.
+
+    ``npm ci`` installs the locked dependencies; the tests start the embedded server with this
+    session's Python. The packed tarball is then installed into a scratch project and imported
+    both as ESM and as CommonJS.
+    """
+    session.install("-e", ".[testing]")
+    python = str(Path(session.bin) / "python")
+    _npm(session, "ci", "--no-audit", "--no-fund")
+    _npm(session, "run", "generate:check")
+    _npm(session, "run", "lint")
+    _npm(session, "run", "typecheck")
+    _npm(session, "test", env={"GQ_PYTHON": python})
+    _npm(session, "run", "build")
+    with tempfile.TemporaryDirectory() as tmp:
+        with session.chdir(JS):
+            session.run("npm", "pack", "--pack-destination", tmp, external=True)
+        (tarball,) = Path(tmp).glob("gopherqueue-*.tgz")
+        project = Path(tmp) / "scratch"
+        project.mkdir()
+        (project / "package.json").write_text('{"name": "scratch", "private": true}\n')
+        with session.chdir(project):
+            session.run("npm", "install", "--no-audit", "--no-fund", str(tarball), external=True)
+            version = _package_version()
+            (project / "check.mjs").write_text(
+                "import { createRequire } from 'node:module';\n"
+                "const require = createRequire(import.meta.url);\n"
+                + _IMPORT_CHECK.format(version=version)
+            )
+            session.run("node", "check.mjs", external=True)
+
+
+def _package_version() -> str:
+    source = (ROOT / "gopherqueue" / "_version.py").read_text()
+    match = re.search(r'^__version__ = "([^"]+)"$', source, flags=re.M)
+    assert match, "gopherqueue/_version.py has no __version__"
+    return match.group(1)
