@@ -293,6 +293,83 @@ def docs(session: nox.Session) -> None:
         session.error("reST markup left in the built pages:\n  " + "\n  ".join(leftovers))
 
 
+NEXTJS_DIR = ROOT / "examples" / "nextjs"
+JS_DIR = ROOT / "js"
+# Where the example's package.json points (`file:.sdk/gopherqueue.tgz`): a fixed name, so the
+# lock does not change with the SDK's version.
+NEXTJS_SDK_TARBALL = NEXTJS_DIR / ".sdk" / "gopherqueue.tgz"
+
+
+def _pack_sdk(session: nox.Session) -> None:
+    """Build the TypeScript SDK and put its `npm pack` tarball where the example expects it."""
+    with session.chdir(JS_DIR):
+        session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+        session.run("npm", "run", "build", external=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            session.run("npm", "pack", "--pack-destination", tmp, external=True)
+            (tarball,) = Path(tmp).glob("gopherqueue-*.tgz")
+            NEXTJS_SDK_TARBALL.parent.mkdir(exist_ok=True)
+            shutil.copyfile(tarball, NEXTJS_SDK_TARBALL)
+    session.log(f"packed {tarball.name} as {NEXTJS_SDK_TARBALL.relative_to(ROOT)}")
+
+
+def _unpin_sdk_in_lock(lock: Path) -> bool:
+    """Drop the lock's integrity hash for the SDK tarball; True when there was one.
+
+    npm ci trusts a locked hash over the file: with one, it installs the tarball it cached
+    earlier instead of the one just packed. Without one it reads the file every time.
+    """
+    import json
+
+    data = json.loads(lock.read_text())
+    entry = data.get("packages", {}).get("node_modules/gopherqueue", {})
+    if "integrity" not in entry:
+        return False
+    del entry["integrity"]
+    lock.write_text(json.dumps(data, indent=2) + "\n")
+    return True
+
+
+@nox.session(python=PYTHON, tags=["ci"])
+def nextjs(session: nox.Session) -> None:
+    """The Next.js example: pack the TypeScript SDK, install the tarball, build, test in Chromium.
+
+    Runs `next build` (type errors fail it) and then examples/nextjs/e2e, which starts the
+    embedded server and `next start` and drives Debian's Chromium with playwright-core.
+    Screenshots and the app server's log go to examples/nextjs/test-results/.
+    ``nox -s nextjs -- --relock`` refreshes package-lock.json after a dependency change.
+    """
+    chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    if chromium is None:
+        session.error("no chromium on PATH: `apt-get install chromium` (.ci/run does it in CI)")
+    if shutil.which("npm") is None:
+        session.error("the Next.js example needs Node.js and npm")
+    session.install("-e", ".[testing]")
+    _pack_sdk(session)
+    lock = NEXTJS_DIR / "package-lock.json"
+    with session.chdir(NEXTJS_DIR):
+        if "--relock" in session.posargs:
+            session.run("npm", "install", "--no-audit", "--no-fund", external=True)
+            _unpin_sdk_in_lock(lock)
+            session.log("package-lock.json refreshed: commit it")
+        elif _unpin_sdk_in_lock(lock):
+            session.error(
+                "examples/nextjs/package-lock.json pins the SDK tarball's hash, so npm ci would "
+                "install a stale SDK; it was just removed: commit package-lock.json"
+            )
+        session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+        env = {"NEXT_TELEMETRY_DISABLED": "1"}
+        session.run("npm", "run", "build", external=True, env=env)
+        session.run(
+            "node",
+            "--test",
+            "--test-concurrency=1",
+            "e2e/app.test.mjs",
+            external=True,
+            env={**env, "GQ_PYTHON": str(Path(session.bin) / "python"), "CHROMIUM_PATH": chromium},
+        )
+
+
 @nox.session(python=PYTHON)
 def demo(session: nox.Session) -> None:
     """Start the embedded server and run the guided tour in examples/demo.py."""
