@@ -143,7 +143,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON, tags=["ci"])
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on gopherqueue/ and the generated package; pyright on gopherqueue/."""
-    session.install("-e", ".[testing]", *_group("typecheck"))
+    session.install("-e", ".[testing,cli]", *_group("typecheck"))
     session.run("mypy", "--strict", "gopherqueue", "tests/typing")
     session.run("mypy", "--strict", "-p", GENERATED_PACKAGE)
     session.run("pyright", "gopherqueue", "tests/typing")
@@ -152,14 +152,14 @@ def typecheck(session: nox.Session) -> None:
 @nox.session(python=PYTHON, tags=["ci"])
 def tests(session: nox.Session) -> None:
     """The test suite: unit, contract, embedded server, end-to-end and examples."""
-    session.install("-e", ".[testing]", *_group("test"))
+    session.install("-e", ".[testing,cli]", *_group("test"))
     session.run("pytest", *session.posargs)
 
 
 @nox.session(name="tests-pythons", python=[p for p in PYTHONS if p != PYTHON], tags=["ci"])
 def tests_pythons(session: nox.Session) -> None:
     """The test suite on every other Python the classifiers name."""
-    session.install("-e", ".[testing]", *_group("test"))
+    session.install("-e", ".[testing,cli]", *_group("test"))
     session.run("pytest", "-q", *session.posargs)
 
 
@@ -173,7 +173,7 @@ def tests_lowest(session: nox.Session) -> None:
     if session.venv_backend != "uv":
         session.error("tests-lowest needs the uv backend (pip cannot resolve lowest versions)")
     session.install(*_group("test"))
-    session.install("--resolution=lowest-direct", "-e", ".[testing]")
+    session.install("--resolution=lowest-direct", "-e", ".[testing,cli]")
     session.run("python", "-c", _PRINT_VERSIONS)
     session.run("pytest", "-q", *session.posargs)
 
@@ -279,7 +279,7 @@ def docs(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def demo(session: nox.Session) -> None:
     """Start the embedded server and run the guided tour in examples/demo.py."""
-    session.install("-e", ".[testing]")
+    session.install("-e", ".[testing,cli]")
     session.run("python", "examples/demo.py", *session.posargs)
 
 
@@ -289,5 +289,5 @@ def bench(session: nox.Session) -> None:
 
     ``nox -s bench -- --quick`` runs tiny counts (what CI does) and writes nothing.
     """
-    session.install("-e", ".[testing]", *_group("bench"))
+    session.install("-e", ".[testing,cli]", *_group("bench"))
     session.run("python", "-m", "benchmarks", *session.posargs)
