@@ -63,17 +63,22 @@ def _follow(
 ) -> Optional[gq.Job]:
     """Watch a job to its end with a live bar; the last job seen, or ``None`` on timeout."""
     last: Optional[gq.Job] = None
-    with out.progress(items=False) as progress, client.watch(
-        job_id, timeout=timeout, poll_interval=max(min(interval, 25.0), 0.01)
-    ) as watch:
+    with (
+        out.progress(items=False) as progress,
+        client.watch(
+            job_id, timeout=timeout, poll_interval=max(min(interval, 25.0), 0.01)
+        ) as watch,
+    ):
         task: Optional[TaskID] = None
         for job in watch:
             last = job
             if stream:
                 out.json_line(job_json(job))
             if progress is not None:
-                percent = 100.0 if job.state == gq.JobState.COMPLETED else job.progress
-                label = f"{job.state}" + (f" {job.progress_message}" if job.progress_message else "")
+                percent = 100 if job.state == gq.JobState.COMPLETED else int(job.progress)
+                label = f"{job.state}" + (
+                    f" {job.progress_message}" if job.progress_message else ""
+                )
                 if task is None:
                     task = progress.add_task(label, total=100.0, completed=percent)
                 else:
@@ -93,7 +98,10 @@ def _finish(out: Output, job: Optional[gq.Job], job_id: str, timeout: Optional[f
     else:
         _print_result(out, job.job_result, job.id)
         if job.state != gq.JobState.COMPLETED and job.job_result is None:
-            out.note(f"job {job.id} ended {job.state}" + (f": {job.last_error}" if job.last_error else ""))
+            out.note(
+                f"job {job.id} ended {job.state}"
+                + (f": {job.last_error}" if job.last_error else "")
+            )
     return _job_code(job.state)
 
 
@@ -299,10 +307,17 @@ def cmd_wait(args: argparse.Namespace, out: Output) -> int:
 def cmd_watch(args: argparse.Namespace, out: Output) -> int:
     with _client(args) as client:
         job = _follow(
-            client, out, args.id, timeout=args.wait_timeout, interval=args.interval, stream=out.json_mode
+            client,
+            out,
+            args.id,
+            timeout=args.wait_timeout,
+            interval=args.interval,
+            stream=out.json_mode,
         )
     if job is None:
-        raise CliError(f"job {args.id} did not finish within {args.wait_timeout:g} s", ExitCode.TIMEOUT)
+        raise CliError(
+            f"job {args.id} did not finish within {args.wait_timeout:g} s", ExitCode.TIMEOUT
+        )
     if not out.json_mode:
         _print_result(out, job.job_result, job.id)
     return _job_code(job.state)
@@ -315,13 +330,16 @@ def cmd_events(args: argparse.Namespace, out: Output) -> int:
         if not out.json_mode and event.error is not None:
             out.note(f"reconnecting in {event.delay:.1f} s: {event.error}")
 
-    with _client(args) as client, client.events(
-        job_types=args.job_types,
-        job_id=args.job_id,
-        event_types=args.event_types,
-        max_reconnects=None,
-        on_reconnect=on_reconnect,
-    ) as stream:
+    with (
+        _client(args) as client,
+        client.events(
+            job_types=args.job_types,
+            job_id=args.job_id,
+            event_types=args.event_types,
+            max_reconnects=None,
+            on_reconnect=on_reconnect,
+        ) as stream,
+    ):
         for event in stream:
             if out.json_mode:
                 out.json_line(event_json(event))
@@ -421,7 +439,9 @@ def cmd_health(args: argparse.Namespace, out: Output) -> int:
         for name in ("component", "healthy", "latency", "message"):
             table.add_column(name)
         for name, part in health.components.items():
-            latency = "" if part.latency is None else f"{part.latency.total_seconds() * 1000:.1f} ms"
+            latency = (
+                "" if part.latency is None else f"{part.latency.total_seconds() * 1000:.1f} ms"
+            )
             table.add_row(name, str(part.healthy), latency, part.message or "")
         out.out.print(table)
         out.line("healthy" if health.healthy else "unhealthy")

@@ -44,21 +44,21 @@ class CliError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse with the command's usage-error exit status."""
+
     def error(self, message: str) -> NoReturn:
         # argparse's own usage errors exit 2 too; this keeps the one-line style.
         self.print_usage(sys.stderr)
         self.exit(ExitCode.USAGE, f"{self.prog}: error: {message}\n")
 
 
-def _global_options(*, timeout: bool, suppress: bool) -> argparse.ArgumentParser:
+def _global_options(*, timeout: bool, suppress: bool) -> _Parser:
     # Given to the top-level parser and (with defaults suppressed, so they do not overwrite
     # what was given before the command) to every command: the options work on either side.
-    parent = argparse.ArgumentParser(add_help=False)
+    parent = _Parser(add_help=False)
     default: Any = argparse.SUPPRESS if suppress else None
     group = parent.add_argument_group("global options")
-    group.add_argument(
-        "--url", default=default, help="the server's base URL (env GOPHERQUEUE_URL)"
-    )
+    group.add_argument("--url", default=default, help="the server's base URL (env GOPHERQUEUE_URL)")
     # The key's value is never a default, so --help cannot show it.
     group.add_argument(
         "--api-key",
@@ -111,7 +111,7 @@ def _count(text: str) -> int:
     return value
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def _build_parser() -> _Parser:
     parser = _Parser(
         prog="gopherqueue",
         description="Submit, follow and inspect GopherQueue jobs.",
@@ -151,9 +151,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-attempts", type=int, metavar="N", help="attempts before dead-letter")
     p.add_argument("--idempotency-key", metavar="KEY", help="reuse the job with this key")
     p.add_argument("--correlation-id", metavar="ID", help="an id to trace the job by")
-    p.add_argument(
-        "--tag", action="append", default=[], metavar="K=V", help="a tag (repeatable)"
-    )
+    p.add_argument("--tag", action="append", default=[], metavar="K=V", help="a tag (repeatable)")
     p.add_argument("--wait", action="store_true", help="follow the job to its end")
     p.add_argument(
         "--wait-timeout", type=_seconds, metavar="SECONDS", help="give up waiting after this"
@@ -181,13 +179,21 @@ def _build_parser() -> argparse.ArgumentParser:
     p = command("wait", "Wait until a job ends; print its output.", own_timeout=True)
     p.add_argument("id", help="the job id")
     p.add_argument(
-        "--timeout", dest="wait_timeout", type=_seconds, metavar="SECONDS", help="no limit by default"
+        "--timeout",
+        dest="wait_timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="no limit by default",
     )
 
     p = command("watch", "Follow a job with a live progress bar.", own_timeout=True)
     p.add_argument("id", help="the job id")
     p.add_argument(
-        "--timeout", dest="wait_timeout", type=_seconds, metavar="SECONDS", help="no limit by default"
+        "--timeout",
+        dest="wait_timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="no limit by default",
     )
     p.add_argument(
         "--interval", type=_seconds, default=1.0, metavar="SECONDS", help="progress poll period (1)"

@@ -11,7 +11,7 @@ import enum
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -30,11 +30,10 @@ __all__ = ["Output", "event_json", "job_json", "plain", "wait_json"]
 def plain(value: Any) -> Any:
     """A JSON-ready copy of an SDK model: times as ISO 8601, durations in seconds, enums as
     their values, ``raw`` fields left out."""
-    if attrs.has(type(value)):
+    kind: type[Any] = value.__class__
+    if attrs.has(kind):
         return {
-            f.name: plain(getattr(value, f.name))
-            for f in attrs.fields(type(value))
-            if f.name != "raw"
+            f.name: plain(getattr(value, f.name)) for f in attrs.fields(kind) if f.name != "raw"
         }
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
@@ -51,7 +50,7 @@ def plain(value: Any) -> Any:
 
 def job_json(job: Job) -> dict[str, Any]:
     """A job as ``--json`` prints it: the job's fields, ``result`` once it has one."""
-    fields = plain(job)
+    fields: dict[str, Any] = plain(job)
     del fields["job_result"]
     fields["result"] = job.result
     return fields
@@ -166,7 +165,7 @@ class Output:
         self.out.print(table)
 
     @contextmanager
-    def progress(self, *, items: bool) -> Iterator[Optional[Progress]]:
+    def progress(self, *, items: bool) -> Generator[Optional[Progress]]:
         """A live progress display on stderr, or ``None`` when stderr is not a terminal.
 
         ``items`` adds a count, a rate and an ETA (for batches); otherwise the bar shows a

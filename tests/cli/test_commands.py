@@ -158,9 +158,7 @@ def test_submit_wait_on_a_failing_job_exits_1(server: DevServer) -> None:
     assert as_json.json()["result"]["success"] is False
 
 
-def test_wait_times_out_on_a_held_job_with_exit_3(
-    server: DevServer, gate: threading.Event
-) -> None:
+def test_wait_times_out_on_a_held_job_with_exit_3(server: DevServer, gate: threading.Event) -> None:
     job_id = run(server.url, "submit", "held").out.strip()
     ran = run(server.url, "wait", job_id, "--timeout", "1")
     assert ran.code == 3
@@ -348,8 +346,7 @@ def test_events_tails_the_stream_as_json_lines(server: DevServer) -> None:
 def test_events_filters_by_type_and_event(server: DevServer) -> None:
     command = [str(BIN), "--url", server.url, "--api-key", SECRET, "events"]
     with subprocess.Popen(
-        [*command, "--type", "echo", "--event", "job.created", "--event", "connected"]
-        + ["--count", "2"],
+        [*command, "--type", "echo", "--event", "job.created", "--event", "connected", "--count=2"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

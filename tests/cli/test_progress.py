@@ -77,7 +77,7 @@ def test_watch_draws_a_live_bar_that_reaches_100_percent(server: DevServer) -> N
     assert code == 0, drawn
     assert "halfway" in drawn
     assert "━" in drawn
-    before, _, after = drawn.partition("40%")
+    after = drawn.partition("40%")[2]
     assert "100%" in after
     assert "completed" in after
     assert "released" in after
@@ -88,9 +88,7 @@ def test_batch_wait_draws_bars_for_submitting_and_finishing(
 ) -> None:
     path = tmp_path / "jobs.jsonl"
     path.write_text("\n".join(json.dumps({"type": "echo", "payload": n}) for n in range(1500)))
-    code, drawn = _in_pty(
-        ["--url", server.url, "--api-key", SECRET, "batch", str(path), "--wait"]
-    )
+    code, drawn = _in_pty(["--url", server.url, "--api-key", SECRET, "batch", str(path), "--wait"])
     assert code == 0, drawn
     assert re.search(r"submitting.*1500/1500.*100%", drawn), drawn
     assert re.search(r"finished.*1500/1500.*100%", drawn), drawn
