@@ -279,7 +279,7 @@ def docs(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def demo(session: nox.Session) -> None:
     """Start the embedded server and run the guided tour in examples/demo.py."""
-    session.install("-e", ".[testing,cli]")
+    session.install("-e", ".[testing]")
     session.run("python", "examples/demo.py", *session.posargs)
 
 
@@ -289,5 +289,5 @@ def bench(session: nox.Session) -> None:
 
     ``nox -s bench -- --quick`` runs tiny counts (what CI does) and writes nothing.
     """
-    session.install("-e", ".[testing,cli]", *_group("bench"))
+    session.install("-e", ".[testing]", *_group("bench"))
     session.run("python", "-m", "benchmarks", *session.posargs)
