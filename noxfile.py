@@ -225,7 +225,7 @@ def build(session: nox.Session) -> None:
         venv = Path(tmp) / "venv"
         session.run("python", "-m", "venv", str(venv))
         py = str(venv / "bin" / "python")
-        session.run(py, "-m", "pip", "install", "--quiet", f"{wheel}[testing]", external=True)
+        session.run(py, "-m", "pip", "install", "--quiet", f"{wheel}[testing,cli]", external=True)
         # Run from outside the source tree so the checkout cannot shadow the wheel.
         with session.chdir(tmp):
             session.run(
@@ -242,6 +242,13 @@ def build(session: nox.Session) -> None:
                 py,
                 str(ROOT / "tools" / "run_guide_snippet.py"),
                 str(ROOT / "examples" / "guide" / "basic_usage.py"),
+                external=True,
+                env={"PYTHONPATH": ""},
+            )
+            # The wheel's console script (the `cli` extra's entry point) starts.
+            session.run(
+                str(venv / "bin" / "gopherqueue"),
+                "--version",
                 external=True,
                 env={"PYTHONPATH": ""},
             )
