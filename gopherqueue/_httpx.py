@@ -30,7 +30,7 @@ def _import_httpx() -> None:
     stand_in.__dict__["main"] = _real_main
     sys.modules["httpx._main"] = stand_in
     try:
-        import httpx  # noqa: F401
+        import httpx  # noqa: F401  # pyright: ignore[reportUnusedImport]
     finally:
         if sys.modules.get("httpx._main") is stand_in:
             del sys.modules["httpx._main"]
