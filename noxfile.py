@@ -160,7 +160,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON, tags=["ci"])
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on gopherqueue/ and the generated package; pyright on gopherqueue/."""
-    session.install("-e", ".[testing]", *_group("typecheck"))
+    session.install("-e", ".[testing,cli]", *_group("typecheck"))
     session.run("mypy", "--strict", "gopherqueue", "tests/typing")
     session.run("mypy", "--strict", "-p", GENERATED_PACKAGE)
     session.run("pyright", "gopherqueue", "tests/typing")
@@ -169,14 +169,14 @@ def typecheck(session: nox.Session) -> None:
 @nox.session(python=PYTHON, tags=["ci"])
 def tests(session: nox.Session) -> None:
     """The test suite: unit, contract, embedded server, end-to-end and examples."""
-    session.install("-e", ".[testing]", *_group("test"))
+    session.install("-e", ".[testing,cli]", *_group("test"))
     session.run("pytest", *session.posargs)
 
 
 @nox.session(name="tests-pythons", python=[p for p in PYTHONS if p != PYTHON], tags=["ci"])
 def tests_pythons(session: nox.Session) -> None:
     """The test suite on every other Python the classifiers name."""
-    session.install("-e", ".[testing]", *_group("test"))
+    session.install("-e", ".[testing,cli]", *_group("test"))
     session.run("pytest", "-q", *session.posargs)
 
 
@@ -190,7 +190,7 @@ def tests_lowest(session: nox.Session) -> None:
     if session.venv_backend != "uv":
         session.error("tests-lowest needs the uv backend (pip cannot resolve lowest versions)")
     session.install(*_group("test"))
-    session.install("--resolution=lowest-direct", "-e", ".[testing]")
+    session.install("--resolution=lowest-direct", "-e", ".[testing,cli]")
     session.run("python", "-c", _PRINT_VERSIONS)
     session.run("pytest", "-q", *session.posargs)
 
@@ -242,7 +242,7 @@ def build(session: nox.Session) -> None:
         venv = Path(tmp) / "venv"
         session.run("python", "-m", "venv", str(venv))
         py = str(venv / "bin" / "python")
-        session.run(py, "-m", "pip", "install", "--quiet", f"{wheel}[testing]", external=True)
+        session.run(py, "-m", "pip", "install", "--quiet", f"{wheel}[testing,cli]", external=True)
         # Run from outside the source tree so the checkout cannot shadow the wheel.
         with session.chdir(tmp):
             session.run(
@@ -259,6 +259,13 @@ def build(session: nox.Session) -> None:
                 py,
                 str(ROOT / "tools" / "run_guide_snippet.py"),
                 str(ROOT / "examples" / "guide" / "basic_usage.py"),
+                external=True,
+                env={"PYTHONPATH": ""},
+            )
+            # The wheel's console script (the `cli` extra's entry point) starts.
+            session.run(
+                str(venv / "bin" / "gopherqueue"),
+                "--version",
                 external=True,
                 env={"PYTHONPATH": ""},
             )

@@ -5,6 +5,8 @@ same operations. The generated low-level package, ``gopherqueue_api``, is reacha
 ``client.raw`` for calls the high-level clients do not cover.
 """
 
+# First: imports httpx without the CLI libraries it would otherwise import (see _httpx.py).
+from . import _httpx  # noqa: F401  # pyright: ignore[reportUnusedImport]
 from ._client import GopherQueue, GopherQueueSync
 from ._events import Event, ReconnectEvent
 from ._exceptions import (
