@@ -6,6 +6,8 @@ same operations. The generated low-level package, ``gopherqueue_api``, is reacha
 """
 
 from ._client import GopherQueue, GopherQueueSync
+from ._handles import AsyncJobHandle, JobHandle
+from ._logs import configure_from_env as _configure_logging
 from ._events import Event, ReconnectEvent
 from ._exceptions import (
     APIConnectionError,
@@ -45,6 +47,7 @@ from ._models import (
     WaitResult,
     WorkerStats,
 )
+from ._observe import RequestEvent
 from ._options import InsecureTransportWarning
 from ._retry import RetryEvent, RetryPolicy
 from ._streams import AsyncEventStream, AsyncJobWatch, EventStream, JobWatch
@@ -56,6 +59,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncEventStream",
+    "AsyncJobHandle",
     "AsyncJobWatch",
     "AuthenticationError",
     "BadRequestError",
@@ -74,6 +78,7 @@ __all__ = [
     "InsecureTransportWarning",
     "Job",
     "JobFailedError",
+    "JobHandle",
     "JobNotFoundError",
     "JobResult",
     "JobSpec",
@@ -86,6 +91,7 @@ __all__ = [
     "QueueStats",
     "RateLimitError",
     "ReconnectEvent",
+    "RequestEvent",
     "ResponseTooLargeError",
     "ResultNotReadyError",
     "RetryEvent",
@@ -98,3 +104,5 @@ __all__ = [
     "WorkerStats",
     "__version__",
 ]
+
+_configure_logging()
