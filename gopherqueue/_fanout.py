@@ -182,6 +182,13 @@ class WaitPlan:
         )
 
 
+def _settle_order(plan: WaitPlan, job_id: str, future: Any) -> tuple[bool, int]:
+    # Errors and finished jobs before timed-out ones, then the caller's order: as_completed
+    # yields every job that finished before it raises for the deadline.
+    unfinished = future.exception() is None and not future.result().completed
+    return unfinished, plan.position[job_id]
+
+
 def _iterate_sync(
     plan: WaitPlan, run: Callable[[Flow[WaitResult]], WaitResult]
 ) -> Generator[WaitResult, None, None]:
@@ -196,7 +203,7 @@ def _iterate_sync(
             if not running:
                 break
             finished, _ = futures.wait(running, return_when=futures.FIRST_COMPLETED)
-            for future in sorted(finished, key=lambda f: plan.position[running[f]]):
+            for future in sorted(finished, key=lambda f: _settle_order(plan, running[f], f)):
                 outcome = plan.done(running.pop(future), future.result())
                 if outcome is not None:
                     yield outcome
@@ -219,7 +226,7 @@ async def _iterate_async(
             if not running:
                 break
             finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-            for future in sorted(finished, key=lambda f: plan.position[running[f]]):
+            for future in sorted(finished, key=lambda f: _settle_order(plan, running[f], f)):
                 outcome = plan.done(running.pop(future), future.result())
                 if outcome is not None:
                     yield outcome
