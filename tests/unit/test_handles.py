@@ -380,7 +380,7 @@ async def test_as_completed_raises_at_the_deadline(
     per_job(server, {JOB_ID: [running(clock, JOB_ID)], OTHER_ID: [done(OTHER_ID)]})
     seen: list[str] = []
     with pytest.raises(WaitTimeoutError, match="1 of 2 jobs") as info:
-        stream = gq.as_completed([JOB_ID, OTHER_ID], timeout=5)
+        stream = gq.as_completed([JOB_ID, OTHER_ID], timeout=5, max_concurrency=1)
         if hasattr(stream, "__aiter__"):
             async for outcome in stream:
                 seen.append(outcome.job_id)
