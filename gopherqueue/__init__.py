@@ -6,8 +6,6 @@ same operations. The generated low-level package, ``gopherqueue_api``, is reacha
 """
 
 from ._client import GopherQueue, GopherQueueSync
-from ._handles import AsyncJobHandle, JobHandle
-from ._logs import configure_from_env as _configure_logging
 from ._events import Event, ReconnectEvent
 from ._exceptions import (
     APIConnectionError,
@@ -32,6 +30,8 @@ from ._exceptions import (
     ValidationError,
     WaitTimeoutError,
 )
+from ._handles import AsyncJobHandle, JobHandle
+from ._logs import configure_from_env as _configure_logging
 from ._models import (
     BatchItem,
     BatchResult,

@@ -174,10 +174,7 @@ async def test_cancel_retry_delete_watch(gq: Client, server: FakeServer) -> None
     assert await call(handle, "delete") is None
     assert server.sent[3].method == "DELETE"
     stream = handle.watch(timeout=10)
-    if isinstance(handle, AsyncJobHandle):
-        seen = [job async for job in stream]
-    else:
-        seen = list(stream)
+    seen = [job async for job in stream] if isinstance(handle, AsyncJobHandle) else list(stream)
     assert [job.state for job in seen] == ["completed"]
 
 
@@ -353,11 +350,19 @@ async def test_wait_all_refuses_bad_input_before_any_request(
 # as_completed
 
 
-async def collect(client: Client, *args: Any, **kwargs: Any) -> list[WaitResult]:
+async def collect(
+    client: Client, *args: Any, into: list[WaitResult] | None = None, **kwargs: Any
+) -> list[WaitResult]:
+    """Everything ``as_completed`` yields (also appended to ``into`` as it comes)."""
+    seen = [] if into is None else into
     stream = client.as_completed(*args, **kwargs)
     if hasattr(stream, "__aiter__"):
-        return [outcome async for outcome in stream]
-    return list(stream)
+        async for outcome in stream:
+            seen.append(outcome)
+    else:
+        for outcome in stream:
+            seen.append(outcome)
+    return seen
 
 
 async def test_as_completed_yields_in_finishing_order(
@@ -378,16 +383,10 @@ async def test_as_completed_raises_at_the_deadline(
     gq: Client, server: FakeServer, clock: VirtualClock
 ) -> None:
     per_job(server, {JOB_ID: [running(clock, JOB_ID)], OTHER_ID: [done(OTHER_ID)]})
-    seen: list[str] = []
+    seen: list[WaitResult] = []
     with pytest.raises(WaitTimeoutError, match="1 of 2 jobs") as info:
-        stream = gq.as_completed([JOB_ID, OTHER_ID], timeout=5, max_concurrency=1)
-        if hasattr(stream, "__aiter__"):
-            async for outcome in stream:
-                seen.append(outcome.job_id)
-        else:
-            for outcome in stream:
-                seen.append(outcome.job_id)
-    assert seen == [OTHER_ID]
+        await collect(gq, [JOB_ID, OTHER_ID], timeout=5, max_concurrency=1, into=seen)
+    assert [o.job_id for o in seen] == [OTHER_ID]
     assert info.value.outcome.job_id == JOB_ID
 
 
