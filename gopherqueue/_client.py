@@ -318,6 +318,8 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
             ``None`` for no limit.
         max_event_line_size: Characters one line of the event stream may hold (1 MiB).
         max_event_size: Characters the data of one event may hold (16 MiB).
+        on_request: Called after every HTTP request (each attempt) with a
+            :class:`RequestEvent`: operation, status, duration and attempt, for metrics.
 
     Raises:
         ValidationError: An option is of the wrong type or out of range, or no URL is given.
@@ -403,8 +405,18 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         )
 
     def job(self, job: str | Any) -> JobHandle:
-        """A handle of the job (an id, the :class:`Job` ``submit`` returned, or a handle to
-        bind again after unpickling), bound to this client. No request is made."""
+        """A handle of the job, bound to this client. No request is made.
+
+        Args:
+            job: The job's id, the :class:`Job` ``submit`` returned (it becomes the handle's
+                snapshot), or a handle to bind again (after unpickling).
+
+        Returns:
+            A :class:`JobHandle`.
+
+        Raises:
+            ValidationError: ``job`` is not a job id, job or handle.
+        """
         if isinstance(job, Job):
             return JobHandle(self, job.id, job)
         if isinstance(job, (JobHandle, AsyncJobHandle)):
@@ -420,13 +432,24 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         raise_on_failure: bool = True,
         **submit_options: Any,
     ) -> WaitResult:
-        """Submit a job and wait for it to finish; ``submit_options`` are those of
-        :meth:`submit` (``priority``, ``delay``, ``tags``, ...), but the job's own timeout is
-        ``job_timeout`` here: ``timeout`` is the wait's.
+        """Submit a job and wait for it to finish.
 
-        Raises :class:`WaitTimeoutError` when it does not finish within ``timeout`` seconds
-        (``exc.outcome.job_id`` names the job, which keeps running) and, unless
-        ``raise_on_failure=False``, :class:`JobFailedError` when it fails.
+        Args:
+            job_type: The job's type, as for :meth:`submit`.
+            payload: The job's JSON payload.
+            timeout: Seconds to wait for it (``None``: no limit).
+            raise_on_failure: Raise :class:`JobFailedError` when the job ends without success.
+            **submit_options: The options of :meth:`submit` (``priority``, ``delay``,
+                ``tags``, ...); the job's own timeout is ``job_timeout`` here.
+
+        Returns:
+            The :class:`WaitResult` of the finished job.
+
+        Raises:
+            WaitTimeoutError: The job did not finish in time (``exc.outcome.job_id`` names
+                it; it keeps running).
+            JobFailedError: The job failed, unless ``raise_on_failure=False``.
+            ValidationError: An argument is invalid (nothing was sent).
         """
         flow = self._submit_and_wait_flow(
             job_type, payload, timeout, raise_on_failure, submit_options
@@ -441,14 +464,25 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         raise_on_failure: bool = False,
         max_concurrency: int = fanout.DEFAULT_CONCURRENCY,
     ) -> builtins.list[WaitResult]:
-        """Wait for every job (ids, jobs, handles, or a :class:`BatchResult`) under one
-        deadline; the outcomes in the order given.
+        """Wait for every job under one deadline.
 
-        A job unfinished at the deadline has ``timed_out=True`` (like :meth:`wait`). At most
-        ``max_concurrency`` long-polls are open at once, on as many threads; each job is asked
-        about once (plus once per 25 s of waiting), so the call returns right after the last
-        job finishes. An unknown id raises :class:`JobNotFoundError`; ``raise_on_failure``
-        raises :class:`JobFailedError` for the first job found to have failed.
+        At most ``max_concurrency`` long-polls are open at once (on as many threads); each
+        job is asked about once, plus once per 25 s of waiting. So the call returns right
+        after the last job finishes.
+
+        Args:
+            jobs: Job ids, jobs, handles, or a :class:`BatchResult`.
+            timeout: Seconds for the whole set (``None``: no limit).
+            raise_on_failure: Raise :class:`JobFailedError` for the first job seen failed.
+            max_concurrency: Long-polls open at once (10 by default).
+
+        Returns:
+            One :class:`WaitResult` per job, in the order given; a job unfinished at the
+            deadline has ``timed_out=True``.
+
+        Raises:
+            JobNotFoundError: A job does not exist.
+            JobFailedError: With ``raise_on_failure``, a job failed.
         """
         plan = self._plan(jobs, timeout, max_concurrency, raise_on_failure, take_turns=False)
         return fanout.wait_all_sync(plan, self._run)
@@ -461,12 +495,25 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         raise_on_failure: bool = False,
         max_concurrency: int = fanout.DEFAULT_CONCURRENCY,
     ) -> Iterator[WaitResult]:
-        """Yield each job's :class:`WaitResult` as it finishes, under one deadline.
+        """Yield each job's outcome as it finishes, under one deadline.
 
-        Raises :class:`WaitTimeoutError` when the deadline passes with jobs unfinished. At
-        most ``max_concurrency`` long-polls are open at once, on as many threads; while more
-        jobs are unfinished than that, the long-polls take turns of 1 s each. Stopping early
-        (``break``) lets each open long-poll end within its turn in the background.
+        At most ``max_concurrency`` long-polls are open at once (on as many threads). While
+        more jobs are unfinished than that, the long-polls take turns of 1 s each. Stopping
+        early (``break``) lets each open long-poll end within its turn in the background.
+
+        Args:
+            jobs: Job ids, jobs, handles, or a :class:`BatchResult`.
+            timeout: Seconds for the whole set (``None``: no limit).
+            raise_on_failure: Raise :class:`JobFailedError` for the first job seen failed.
+            max_concurrency: Long-polls open at once (10 by default).
+
+        Returns:
+            An iterator of :class:`WaitResult`, in the order the jobs finish.
+
+        Raises:
+            WaitTimeoutError: The deadline passed with jobs unfinished (after every job that
+                finished was yielded).
+            JobNotFoundError: A job does not exist.
         """
         plan = self._plan(jobs, timeout, max_concurrency, raise_on_failure, take_turns=True)
         return fanout.as_completed_sync(plan, self._run)
@@ -739,6 +786,7 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         max_event_line_size: Characters one line of the event stream may hold (1 MiB).
         max_event_size: Characters the data of one event may hold (16 MiB).
         http_backend: ``"aiohttp"`` (the default) or ``"httpx"``.
+        on_request: Called after every HTTP request with a :class:`RequestEvent`.
 
     Raises:
         ValidationError: An option is of the wrong type or out of range, or no URL is given.

@@ -88,7 +88,13 @@ class _Handle:
 
 
 class JobHandle(_Handle):
-    """One job bound to a :class:`GopherQueueSync`; from ``client.job(job_id)``."""
+    """One job bound to a :class:`GopherQueueSync`; from ``client.job(job_id)``.
+
+    Args:
+        client: The client it forwards to.
+        job_id: The job's canonical id.
+        snapshot: The job as last seen, if known.
+    """
 
     __slots__ = ()
 
@@ -96,12 +102,19 @@ class JobHandle(_Handle):
         super().__init__(client, job_id, snapshot)
 
     def refresh(self, *, include_result: bool = True) -> Job:
-        """Fetch the job again (with its result once finished) and remember it."""
+        """Fetch the job again and remember it as the snapshot.
+
+        Args:
+            include_result: Whether to fetch a finished job's result too.
+
+        Returns:
+            The job.
+        """
         client: GopherQueueSync = self._bound()
         return self._seen(client.get(self._id, include_result=include_result))
 
     def get(self, *, include_result: bool = True) -> Job:
-        """The job as it is now; the same as :meth:`refresh`."""
+        """The job as it is now; see :meth:`JobHandle.refresh`."""
         return self.refresh(include_result=include_result)
 
     def wait(
@@ -123,11 +136,18 @@ class JobHandle(_Handle):
         return client.result(self._id)
 
     def output(self, timeout: float | timedelta | None = 30) -> Any:
-        """Wait for the job and return its output: the JSON value when the output is JSON,
-        else the raw bytes (``None`` when it has none).
+        """Wait for the job and return its decoded output.
 
-        Raises :class:`JobFailedError` when the job failed, was dead-lettered or cancelled,
-        and :class:`WaitTimeoutError` when it did not finish within ``timeout`` seconds.
+        Args:
+            timeout: Seconds to wait (``None``: no limit).
+
+        Returns:
+            The output's JSON value when it is JSON, else its raw bytes; ``None`` when the
+            job had no output.
+
+        Raises:
+            JobFailedError: The job failed, was dead-lettered or cancelled.
+            WaitTimeoutError: The job did not finish within ``timeout``.
         """
         client: GopherQueueSync = self._bound()
         return client._run(ops.output(client._settings, self._id, _seconds(timeout)), self._id)
@@ -154,8 +174,16 @@ class JobHandle(_Handle):
 
 
 class AsyncJobHandle(_Handle):
-    """One job bound to a :class:`GopherQueue`; from ``client.job(job_id)``. The same methods
-    as :class:`JobHandle`, as coroutines (``watch`` is used with ``async for``)."""
+    """One job bound to a :class:`GopherQueue`; from ``client.job(job_id)``.
+
+    The same methods as :class:`JobHandle`, as coroutines (``watch`` is used with
+    ``async for``).
+
+    Args:
+        client: The client it forwards to.
+        job_id: The job's canonical id.
+        snapshot: The job as last seen, if known.
+    """
 
     __slots__ = ()
 
@@ -168,7 +196,7 @@ class AsyncJobHandle(_Handle):
         return self._seen(await client.get(self._id, include_result=include_result))
 
     async def get(self, *, include_result: bool = True) -> Job:
-        """The job as it is now; the same as :meth:`refresh`."""
+        """The job as it is now; see :meth:`JobHandle.refresh`."""
         return await self.refresh(include_result=include_result)
 
     async def wait(
@@ -190,7 +218,7 @@ class AsyncJobHandle(_Handle):
         return await client.result(self._id)
 
     async def output(self, timeout: float | timedelta | None = 30) -> Any:
-        """Wait for the job and return its output; see :meth:`JobHandle.output`."""
+        """Wait for the job and return its decoded output; see :meth:`JobHandle.output`."""
         client: GopherQueue = self._bound()
         flow = ops.output(client._settings, self._id, _seconds(timeout))
         return await client._run(flow, self._id)

@@ -187,7 +187,14 @@ class Serialisable:
         }
 
     def to_json(self, *, indent: int | None = None) -> str:
-        """:meth:`to_dict` encoded as JSON text."""
+        """:meth:`to_dict` encoded as JSON text.
+
+        Args:
+            indent: Indentation of nested levels (``None``: one line).
+
+        Returns:
+            The JSON text.
+        """
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
 
