@@ -32,6 +32,8 @@ from ._exceptions import (
     ValidationError,
     WaitTimeoutError,
 )
+from ._handles import AsyncJobHandle, JobHandle
+from ._logs import configure_from_env as _configure_logging
 from ._models import (
     BatchItem,
     BatchResult,
@@ -47,6 +49,7 @@ from ._models import (
     WaitResult,
     WorkerStats,
 )
+from ._observe import RequestEvent
 from ._options import InsecureTransportWarning
 from ._retry import RetryEvent, RetryPolicy
 from ._streams import AsyncEventStream, AsyncJobWatch, EventStream, JobWatch
@@ -58,6 +61,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncEventStream",
+    "AsyncJobHandle",
     "AsyncJobWatch",
     "AuthenticationError",
     "BadRequestError",
@@ -76,6 +80,7 @@ __all__ = [
     "InsecureTransportWarning",
     "Job",
     "JobFailedError",
+    "JobHandle",
     "JobNotFoundError",
     "JobResult",
     "JobSpec",
@@ -88,6 +93,7 @@ __all__ = [
     "QueueStats",
     "RateLimitError",
     "ReconnectEvent",
+    "RequestEvent",
     "ResponseTooLargeError",
     "ResultNotReadyError",
     "RetryEvent",
@@ -100,3 +106,5 @@ __all__ = [
     "WorkerStats",
     "__version__",
 ]
+
+_configure_logging()

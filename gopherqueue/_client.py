@@ -10,18 +10,22 @@ import builtins
 import copy
 import functools
 import ssl
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from datetime import timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Literal, Self, TypeVar
 
 import httpx
 
+from . import _fanout as fanout
 from . import _operations as ops
 from . import _options as options
 from ._events import events as events_flow
-from ._exceptions import GopherQueueError
+from ._exceptions import GopherQueueError, ValidationError
 from ._generated import raw_client_type
+from ._handles import AsyncJobHandle, JobHandle
+from ._models import Job
+from ._observe import observe
 from ._pool import Pool
 from ._retry import RetryPolicy
 from ._secrets import Secret
@@ -45,15 +49,28 @@ if TYPE_CHECKING:
         BatchResult,
         Duration,
         Health,
-        Job,
         JobResult,
         JobSpec,
         JobState,
         QueueStats,
         WaitResult,
     )
+    from ._observe import RequestEvent
 
 __all__ = ["GopherQueue", "GopherQueueSync"]
+
+_SUBMIT_OPTIONS = frozenset(
+    {
+        "priority",
+        "delay",
+        "scheduled_at",
+        "job_timeout",
+        "max_attempts",
+        "idempotency_key",
+        "correlation_id",
+        "tags",
+    }
+)
 
 T = TypeVar("T")
 H = TypeVar("H", httpx.Client, httpx.AsyncClient)
@@ -90,6 +107,7 @@ class _BaseClient(Generic[H]):
         max_response_size: int | None = options.MAX_RESPONSE_SIZE,
         max_event_line_size: int | None = options.MAX_EVENT_LINE_SIZE,
         max_event_size: int | None = options.MAX_EVENT_SIZE,
+        on_request: Callable[[RequestEvent], None] | None = None,
     ) -> None:
         self._url = options.check_url(url)
         api_key = options.check_api_key(api_key)
@@ -108,6 +126,7 @@ class _BaseClient(Generic[H]):
             max_response_size=options.check_size(max_response_size, "max_response_size"),
             max_event_line_size=options.check_size(max_event_line_size, "max_event_line_size"),
             max_event_size=options.check_size(max_event_size, "max_event_size"),
+            on_request=options.check_hook(on_request, "on_request"),
         )
         self._pool = Pool(self._new_http_client, http_client, per_loop=self._per_loop)
         # What an owned httpx client is built with; requests carrying the same objects leave
@@ -223,6 +242,50 @@ class _BaseClient(Generic[H]):
         body, _ = ops.build_submit_body(self._settings, "", job_type, payload, options)
         return ops.submit(self._settings, body)
 
+    def _submit_and_wait_flow(
+        self,
+        job_type: object,
+        payload: object,
+        timeout: float | timedelta | None,
+        raise_on_failure: bool,
+        submit_options: dict[str, Any],
+    ) -> Flow[WaitResult]:
+        unknown = submit_options.keys() - _SUBMIT_OPTIONS
+        if unknown:
+            name = sorted(unknown)[0]
+            raise ValidationError(
+                f"submit_and_wait got an unknown option {name!r}; expected some of "
+                f"{sorted(_SUBMIT_OPTIONS)}",
+                field=name,
+            )
+        wire = dict(submit_options)
+        wire["timeout"] = wire.pop("job_timeout", None)
+        body, _ = ops.build_submit_body(self._settings, "", job_type, payload, wire)
+        seconds = _wait_seconds(timeout)
+        return ops.submit_and_wait(self._settings, body, seconds, raise_on_failure=raise_on_failure)
+
+    def _plan(
+        self,
+        jobs: object,
+        timeout: float | timedelta | None,
+        max_concurrency: int,
+        raise_on_failure: bool,
+        *,
+        take_turns: bool,
+    ) -> fanout.WaitPlan:
+        return fanout.WaitPlan(
+            self._settings,
+            jobs,
+            _wait_seconds(timeout),
+            max_concurrency=max_concurrency,
+            raise_on_failure=raise_on_failure,
+            take_turns=take_turns,
+        )
+
+    def _observed(self, flow: Flow[T], job_id: object = None) -> Flow[T]:
+        attributes = {"gopherqueue.job.id": job_id} if isinstance(job_id, str) else None
+        return observe(flow, self._settings.on_request, attributes)
+
 
 class GopherQueueSync(_BaseClient[httpx.Client]):
     """The synchronous GopherQueue client.
@@ -258,6 +321,8 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
             ``None`` for no limit.
         max_event_line_size: Characters one line of the event stream may hold (1 MiB).
         max_event_size: Characters the data of one event may hold (16 MiB).
+        on_request: Called after every HTTP request (each attempt) with a
+            :class:`RequestEvent`: operation, status, duration and attempt, for metrics.
 
     Raises:
         ValidationError: An option is of the wrong type or out of range, or no URL is given.
@@ -266,8 +331,8 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
     def _new_http_client(self) -> httpx.Client:
         return httpx.Client(**self._http_kwargs())
 
-    def _run(self, flow: Flow[T]) -> T:
-        return run_sync(flow, self._pool.get(), self._defaults)
+    def _run(self, flow: Flow[T], job_id: object = None) -> T:
+        return run_sync(self._observed(flow, job_id), self._pool.get(), self._defaults)
 
     def close(self) -> None:
         """Close the connection pool (unless it was injected or borrowed by ``with_options``)."""
@@ -342,6 +407,120 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
             )
         )
 
+    def job(self, job: str | Any) -> JobHandle:
+        """A handle of the job, bound to this client. No request is made.
+
+        Args:
+            job: The job's id, the :class:`Job` ``submit`` returned (it becomes the handle's
+                snapshot), or a handle to bind again (after unpickling).
+
+        Returns:
+            A :class:`JobHandle`.
+
+        Raises:
+            ValidationError: ``job`` is not a job id, job or handle.
+        """
+        if isinstance(job, Job):
+            return JobHandle(self, job.id, job)
+        if isinstance(job, (JobHandle, AsyncJobHandle)):
+            return JobHandle(self, job.id, job.snapshot)
+        return JobHandle(self, fanout.job_id_of(job))
+
+    def submit_and_wait(
+        self,
+        job_type: str,
+        payload: Any = None,
+        *,
+        timeout: float | timedelta | None = 30,
+        raise_on_failure: bool = True,
+        **submit_options: Any,
+    ) -> WaitResult:
+        """Submit a job and wait for it to finish.
+
+        Args:
+            job_type: The job's type, as for :meth:`submit`.
+            payload: The job's JSON payload.
+            timeout: Seconds to wait for it (``None``: no limit).
+            raise_on_failure: Raise :class:`JobFailedError` when the job ends without success.
+            **submit_options: The options of :meth:`submit` (``priority``, ``delay``,
+                ``tags``, ...); the job's own timeout is ``job_timeout`` here.
+
+        Returns:
+            The :class:`WaitResult` of the finished job.
+
+        Raises:
+            WaitTimeoutError: The job did not finish in time (``exc.outcome.job_id`` names
+                it; it keeps running).
+            JobFailedError: The job failed, unless ``raise_on_failure=False``.
+            ValidationError: An argument is invalid (nothing was sent).
+        """
+        flow = self._submit_and_wait_flow(
+            job_type, payload, timeout, raise_on_failure, submit_options
+        )
+        return self._run(flow)
+
+    def wait_all(
+        self,
+        jobs: Iterable[str | Any] | BatchResult,
+        timeout: float | timedelta | None = 30,
+        *,
+        raise_on_failure: bool = False,
+        max_concurrency: int = fanout.DEFAULT_CONCURRENCY,
+    ) -> builtins.list[WaitResult]:
+        """Wait for every job under one deadline.
+
+        At most ``max_concurrency`` long-polls are open at once (on as many threads); each
+        job is asked about once, plus once per 25 s of waiting. So the call returns right
+        after the last job finishes.
+
+        Args:
+            jobs: Job ids, jobs, handles, or a :class:`BatchResult`.
+            timeout: Seconds for the whole set (``None``: no limit).
+            raise_on_failure: Raise :class:`JobFailedError` for the first job seen failed.
+            max_concurrency: Long-polls open at once (10 by default).
+
+        Returns:
+            One :class:`WaitResult` per job, in the order given; a job unfinished at the
+            deadline has ``timed_out=True``.
+
+        Raises:
+            JobNotFoundError: A job does not exist.
+            JobFailedError: With ``raise_on_failure``, a job failed.
+        """
+        plan = self._plan(jobs, timeout, max_concurrency, raise_on_failure, take_turns=False)
+        return fanout.wait_all_sync(plan, self._run)
+
+    def as_completed(
+        self,
+        jobs: Iterable[str | Any] | BatchResult,
+        timeout: float | timedelta | None = 30,
+        *,
+        raise_on_failure: bool = False,
+        max_concurrency: int = fanout.DEFAULT_CONCURRENCY,
+    ) -> Iterator[WaitResult]:
+        """Yield each job's outcome as it finishes, under one deadline.
+
+        At most ``max_concurrency`` long-polls are open at once (on as many threads). While
+        more jobs are unfinished than that, the long-polls take turns of 1 s each. Stopping
+        early (``break``) lets each open long-poll end within its turn in the background.
+
+        Args:
+            jobs: Job ids, jobs, handles, or a :class:`BatchResult`.
+            timeout: Seconds for the whole set (``None``: no limit).
+            raise_on_failure: Raise :class:`JobFailedError` for the first job seen failed.
+            max_concurrency: Long-polls open at once (10 by default).
+
+        Returns:
+            An iterator of :class:`WaitResult`, in the order the jobs finish.
+
+        Raises:
+            WaitTimeoutError: The deadline passed with jobs unfinished (after every job that
+                finished was yielded).
+            JobNotFoundError: A job does not exist.
+        """
+        plan = self._plan(jobs, timeout, max_concurrency, raise_on_failure, take_turns=True)
+        return fanout.as_completed_sync(plan, self._run)
+
     def submit_batch(
         self, jobs: Iterable[Mapping[str, Any] | JobSpec], *, atomic: bool = False
     ) -> BatchResult:
@@ -377,7 +556,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         Raises:
             JobNotFoundError: No job has this id.
         """
-        return self._run(ops.get(self._settings, job_id, include_result=include_result))
+        return self._run(ops.get(self._settings, job_id, include_result=include_result), job_id)
 
     def wait(
         self,
@@ -414,7 +593,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
             raise_on_timeout=raise_on_timeout,
             raise_on_failure=raise_on_failure,
         )
-        return self._run(flow)
+        return self._run(flow, job_id)
 
     def cancel(self, job_id: str | Any, *, reason: str | None = None, force: bool = False) -> Job:
         """Cancel a job.
@@ -431,7 +610,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         Raises:
             ConflictError: The job has already finished.
         """
-        return self._run(ops.cancel(self._settings, job_id, reason=reason, force=force))
+        return self._run(ops.cancel(self._settings, job_id, reason=reason, force=force), job_id)
 
     def retry(self, job_id: str | Any, *, reset_attempts: bool = False) -> Job:
         """Retry a failed or dead-lettered job.
@@ -446,7 +625,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         Raises:
             ConflictError: The job is in any other state.
         """
-        return self._run(ops.retry(self._settings, job_id, reset_attempts=reset_attempts))
+        return self._run(ops.retry(self._settings, job_id, reset_attempts=reset_attempts), job_id)
 
     def result(self, job_id: str | Any) -> JobResult:
         """The result of the job's latest finished attempt.
@@ -460,7 +639,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         Raises:
             ResultNotReadyError: No attempt has finished yet.
         """
-        return self._run(ops.result(self._settings, job_id))
+        return self._run(ops.result(self._settings, job_id), job_id)
 
     def delete(self, job_id: str | Any) -> None:
         """Delete a job (a running one keeps running; its result is discarded).
@@ -471,7 +650,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         Raises:
             JobNotFoundError: No job has this id.
         """
-        return self._run(ops.delete(self._settings, job_id))
+        return self._run(ops.delete(self._settings, job_id), job_id)
 
     def list(
         self, *, state: JobState | str | None = None, job_type: str | None = None
@@ -544,7 +723,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
             max_reconnects=max_reconnects,
             on_reconnect=on_reconnect,
         )
-        return EventStream(iterate_sync(flow, self._pool.get(), self._defaults))
+        return EventStream(iterate_sync(self._observed(flow), self._pool.get(), self._defaults))
 
     def watch(
         self, job_id: str | Any, *, timeout: float | None = None, poll_interval: float = 1.0
@@ -562,7 +741,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
             An iterator of the job's successive versions.
         """
         flow = ops.watch(self._settings, job_id, timeout=timeout, poll_interval=poll_interval)
-        return JobWatch(iterate_sync(flow, self._pool.get(), self._defaults))
+        return JobWatch(iterate_sync(self._observed(flow), self._pool.get(), self._defaults))
 
 
 # aiohttp is imported with the first session (the first async request), never at
@@ -610,6 +789,7 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         max_event_line_size: Characters one line of the event stream may hold (1 MiB).
         max_event_size: Characters the data of one event may hold (16 MiB).
         http_backend: ``"aiohttp"`` (the default) or ``"httpx"``.
+        on_request: Called after every HTTP request with a :class:`RequestEvent`.
 
     Raises:
         ValidationError: An option is of the wrong type or out of range, or no URL is given.
@@ -637,6 +817,7 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         max_event_line_size: int | None = options.MAX_EVENT_LINE_SIZE,
         max_event_size: int | None = options.MAX_EVENT_SIZE,
         http_backend: Literal["httpx", "aiohttp"] | None = None,
+        on_request: Callable[[RequestEvent], None] | None = None,
     ) -> None:
         backend = options.check_backend(http_backend, http_client)
         super().__init__(
@@ -653,6 +834,7 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
             max_response_size=max_response_size,
             max_event_line_size=max_event_line_size,
             max_event_size=max_event_size,
+            on_request=on_request,
         )
         if backend == "aiohttp":
             self._sessions = Pool(
@@ -674,8 +856,8 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
 
         return AiohttpDriver(sessions.get())
 
-    async def _run(self, flow: Flow[T]) -> T:
-        return await run_async(flow, self._driver())
+    async def _run(self, flow: Flow[T], job_id: object = None) -> T:
+        return await run_async(self._observed(flow, job_id), self._driver())
 
     async def aclose(self) -> None:
         """Close the connection pool (unless it was injected or borrowed by ``with_options``)."""
@@ -731,6 +913,57 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
             )
         )
 
+    def job(self, job: str | Any) -> AsyncJobHandle:
+        """A handle of the job bound to this client; see :meth:`GopherQueueSync.job`."""
+        if isinstance(job, Job):
+            return AsyncJobHandle(self, job.id, job)
+        if isinstance(job, (JobHandle, AsyncJobHandle)):
+            return AsyncJobHandle(self, job.id, job.snapshot)
+        return AsyncJobHandle(self, fanout.job_id_of(job))
+
+    async def submit_and_wait(
+        self,
+        job_type: str,
+        payload: Any = None,
+        *,
+        timeout: float | timedelta | None = 30,
+        raise_on_failure: bool = True,
+        **submit_options: Any,
+    ) -> WaitResult:
+        """Submit a job and wait for it; see :meth:`GopherQueueSync.submit_and_wait`."""
+        flow = self._submit_and_wait_flow(
+            job_type, payload, timeout, raise_on_failure, submit_options
+        )
+        return await self._run(flow)
+
+    async def wait_all(
+        self,
+        jobs: Iterable[str | Any] | BatchResult,
+        timeout: float | timedelta | None = 30,
+        *,
+        raise_on_failure: bool = False,
+        max_concurrency: int = fanout.DEFAULT_CONCURRENCY,
+    ) -> builtins.list[WaitResult]:
+        """Wait for every job under one deadline, at most ``max_concurrency`` long-polls
+        (tasks) at once; see :meth:`GopherQueueSync.wait_all`."""
+        plan = self._plan(jobs, timeout, max_concurrency, raise_on_failure, take_turns=False)
+        return await fanout.wait_all_async(plan, self._run)
+
+    def as_completed(
+        self,
+        jobs: Iterable[str | Any] | BatchResult,
+        timeout: float | timedelta | None = 30,
+        *,
+        raise_on_failure: bool = False,
+        max_concurrency: int = fanout.DEFAULT_CONCURRENCY,
+    ) -> AsyncIterator[WaitResult]:
+        """Yield each job's outcome as it finishes; see :meth:`GopherQueueSync.as_completed`.
+        Use it with ``async for``; stopping early cancels the open long-polls (wrap it in
+        ``contextlib.aclosing`` to have that happen at once on ``break``).
+        """
+        plan = self._plan(jobs, timeout, max_concurrency, raise_on_failure, take_turns=True)
+        return fanout.as_completed_async(plan, self._run)
+
     async def submit_batch(
         self, jobs: Iterable[Mapping[str, Any] | JobSpec], *, atomic: bool = False
     ) -> BatchResult:
@@ -739,7 +972,9 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
 
     async def get(self, job_id: str | Any, *, include_result: bool = True) -> Job:
         """Get a job; see :meth:`GopherQueueSync.get`."""
-        return await self._run(ops.get(self._settings, job_id, include_result=include_result))
+        return await self._run(
+            ops.get(self._settings, job_id, include_result=include_result), job_id
+        )
 
     async def wait(
         self,
@@ -757,25 +992,29 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
             raise_on_timeout=raise_on_timeout,
             raise_on_failure=raise_on_failure,
         )
-        return await self._run(flow)
+        return await self._run(flow, job_id)
 
     async def cancel(
         self, job_id: str | Any, *, reason: str | None = None, force: bool = False
     ) -> Job:
         """Cancel a job; see :meth:`GopherQueueSync.cancel`."""
-        return await self._run(ops.cancel(self._settings, job_id, reason=reason, force=force))
+        return await self._run(
+            ops.cancel(self._settings, job_id, reason=reason, force=force), job_id
+        )
 
     async def retry(self, job_id: str | Any, *, reset_attempts: bool = False) -> Job:
         """Retry a failed or dead-lettered job; see :meth:`GopherQueueSync.retry`."""
-        return await self._run(ops.retry(self._settings, job_id, reset_attempts=reset_attempts))
+        return await self._run(
+            ops.retry(self._settings, job_id, reset_attempts=reset_attempts), job_id
+        )
 
     async def result(self, job_id: str | Any) -> JobResult:
         """The result of the job's latest finished attempt; see :meth:`GopherQueueSync.result`."""
-        return await self._run(ops.result(self._settings, job_id))
+        return await self._run(ops.result(self._settings, job_id), job_id)
 
     async def delete(self, job_id: str | Any) -> None:
         """Delete a job; see :meth:`GopherQueueSync.delete`."""
-        return await self._run(ops.delete(self._settings, job_id))
+        return await self._run(ops.delete(self._settings, job_id), job_id)
 
     async def list(
         self, *, state: JobState | str | None = None, job_type: str | None = None
@@ -819,7 +1058,7 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
             max_reconnects=max_reconnects,
             on_reconnect=on_reconnect,
         )
-        return AsyncEventStream(iterate_async(flow, self._driver))
+        return AsyncEventStream(iterate_async(self._observed(flow), self._driver))
 
     def watch(
         self, job_id: str | Any, *, timeout: float | None = None, poll_interval: float = 1.0
@@ -828,4 +1067,4 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         :meth:`GopherQueueSync.watch`. Use it with ``async for``.
         """
         flow = ops.watch(self._settings, job_id, timeout=timeout, poll_interval=poll_interval)
-        return AsyncJobWatch(iterate_async(flow, self._driver))
+        return AsyncJobWatch(iterate_async(self._observed(flow), self._driver))

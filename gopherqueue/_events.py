@@ -39,7 +39,7 @@ from ._exceptions import (
     excerpt,
     status_error,
 )
-from ._models import Job
+from ._models import Job, Serialisable
 from ._secrets import SecretHeaders
 from ._sse import ServerSentEvent, SSEDecoder
 
@@ -59,7 +59,7 @@ _JOB_EVENTS = frozenset({"job.created", "job.cancelled", "job.retried"})
 
 
 @attrs.frozen
-class Event:
+class Event(Serialisable):
     """One event from the server's stream."""
 
     event_type: str

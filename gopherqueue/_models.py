@@ -15,7 +15,7 @@ import enum
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Union, cast
 
 import attrs
 
@@ -44,6 +44,7 @@ __all__ = [
     "JobState",
     "Priority",
     "QueueStats",
+    "Serialisable",
     "WaitResult",
     "WorkerStats",
 ]
@@ -146,8 +147,59 @@ def _opt(value: Any) -> Any:
     return value
 
 
+def _jsonable(value: Any) -> Any:
+    """``value`` as JSON-ready data: ISO-8601 datetimes, timedeltas in seconds, enums as their
+    values, public models as their ``to_dict()``, bytes as base64 text."""
+    if isinstance(value, Serialisable):
+        return value.to_dict()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, dict):
+        items: dict[Any, Any] = value  # pyright: ignore[reportUnknownVariableType]
+        return {str(k): _jsonable(v) for k, v in items.items()}
+    if isinstance(value, (list, tuple)):
+        seq: list[Any] = list(value)  # pyright: ignore[reportUnknownArgumentType]
+        return [_jsonable(v) for v in seq]
+    return value
+
+
+class Serialisable:
+    """``to_dict()`` and ``to_json()`` for the public models (attrs classes).
+
+    The generated model a public one keeps as ``raw`` is never included.
+    """
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The model as a JSON-ready dict: datetimes as ISO-8601 text, durations in seconds,
+        enums as their strings, nested models as dicts; never the raw generated model."""
+        return {
+            field.name: _jsonable(getattr(self, field.name))
+            for field in attrs.fields(cast("Any", type(self)))
+            if field.name != "raw"
+        }
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """:meth:`to_dict` encoded as JSON text.
+
+        Args:
+            indent: Indentation of nested levels (``None``: one line).
+
+        Returns:
+            The JSON text.
+        """
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
 @attrs.frozen
-class JobResult:
+class JobResult(Serialisable):
     """The result of a job's latest finished attempt."""
 
     job_id: str
@@ -224,7 +276,7 @@ class JobResult:
 
 
 @attrs.frozen
-class Job:
+class Job(Serialisable):
     """A job as the server reports it."""
 
     id: str
@@ -321,7 +373,7 @@ class JobSpec:
 
 
 @attrs.frozen
-class WaitResult:
+class WaitResult(Serialisable):
     """The outcome of :meth:`~gopherqueue.GopherQueue.wait`."""
 
     job_id: str
@@ -355,7 +407,7 @@ class WaitResult:
 
 
 @attrs.frozen
-class BatchItem:
+class BatchItem(Serialisable):
     """One item of a batch submission."""
 
     index: int
@@ -367,7 +419,7 @@ class BatchItem:
 
 
 @attrs.frozen
-class BatchResult:
+class BatchResult(Serialisable):
     """The outcome of ``submit_batch``, over all chunks it was split into."""
 
     total: int
@@ -407,7 +459,7 @@ class BatchResult:
 
 
 @attrs.frozen
-class WorkerStats:
+class WorkerStats(Serialisable):
     """Worker figures from ``stats()``. The real server always reports 0 for the processing
     times and ``retried_jobs``.
     """
@@ -429,7 +481,7 @@ class WorkerStats:
 
 
 @attrs.frozen
-class QueueStats:
+class QueueStats(Serialisable):
     """Queue counts and worker figures from ``stats()``.
 
     Jobs in ``retrying`` have no counter of their own on the real server; they are only in
@@ -491,7 +543,7 @@ class QueueStats:
 
 
 @attrs.frozen
-class HealthComponent:
+class HealthComponent(Serialisable):
     """One component of ``health()``."""
 
     healthy: bool
@@ -500,7 +552,7 @@ class HealthComponent:
 
 
 @attrs.frozen
-class Health:
+class Health(Serialisable):
     """The server's health report."""
 
     healthy: bool

@@ -14,9 +14,9 @@ import re
 import ssl
 import threading
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 import attrs
@@ -26,6 +26,9 @@ from ._exceptions import ValidationError
 from ._retry import RetryPolicy
 from ._secrets import SecretHeaders
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._observe import RequestEvent
 
 __all__ = [
     "MAX_EVENT_LINE_SIZE",
@@ -37,6 +40,7 @@ __all__ = [
     "check_api_key",
     "check_backend",
     "check_headers",
+    "check_hook",
     "check_policy",
     "check_size",
     "check_timeout",
@@ -66,6 +70,7 @@ class Settings:
     max_response_size: int | None = None
     max_event_line_size: int | None = None
     max_event_size: int | None = None
+    on_request: Callable[[RequestEvent], None] | None = None
 
 
 class InsecureTransportWarning(UserWarning):
@@ -344,3 +349,12 @@ def http_client_kwargs(
         # and following one with the API key could leak it.
         "follow_redirects": False,
     }
+
+
+def check_hook(hook: object, name: str) -> Any:
+    """A callback option: callable or ``None``."""
+    if hook is not None and not callable(hook):
+        raise ValidationError(
+            f"{name} must be callable or None, got {type(hook).__name__}", field=name
+        )
+    return hook

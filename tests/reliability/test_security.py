@@ -139,6 +139,17 @@ async def _workflow(kind: str, authed: DevServer, other: DevServer, texts: list[
     texts.append(repr(await call(good, "list")))
     texts.append(repr(await call(good, "stats")))
     texts.append(repr(await call(good, "health")))
+    # Handles, the one-liners, serialisation and the metrics hook.
+    handle = good.job(job)
+    texts.extend([repr(handle), repr(pickle.dumps(handle))])
+    texts.append(repr(await call(handle, "output", 5)))
+    texts.append(repr(await call(good, "submit_and_wait", "echo", {}, timeout=5)))
+    texts.append(repr(await call(good, "wait_all", [job.id], timeout=5)))
+    texts.append(job.to_json())
+    seen: list[Any] = []
+    hooked = make(authed.url, on_request=seen.append)
+    await call(hooked, "stats")
+    texts.extend(repr(event) for event in seen)
     batch = await call(
         good, "submit_batch", [{"type": "echo"}, {"type": "error", "max_attempts": 1}]
     )
@@ -217,7 +228,7 @@ async def _workflow(kind: str, authed: DevServer, other: DevServer, texts: list[
     assert ValidationError in kinds
     for exc in errors:
         texts.extend(_texts_of_error(exc))
-    for client in (good, slow, wrong, nowhere):
+    for client in (good, slow, wrong, nowhere, hooked):
         if isinstance(client, GopherQueue):
             await client.aclose()
         else:

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 import gopherqueue._client
+import gopherqueue._fanout
 import gopherqueue._operations
 import gopherqueue._retry
 from gopherqueue import GopherQueue, GopherQueueSync
@@ -38,6 +39,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> VirtualClock:
     virtual = VirtualClock()
     fake_time = FakeTimeModule(virtual)
     monkeypatch.setattr(gopherqueue._operations, "time", fake_time)
+    monkeypatch.setattr(gopherqueue._fanout, "time", fake_time)
     monkeypatch.setattr(gopherqueue._retry, "time", fake_time)
     # The drivers pause with time.sleep / asyncio.sleep.
     monkeypatch.setattr(time, "sleep", virtual.sleep)
