@@ -46,3 +46,26 @@ async def get_job(job_id: str):
 async def wait_for_job(job_id: str, timeout: int = 30):
     result = await queue.wait(job_id, timeout=timeout)
     return {"completed": result.completed, "success": result.success}
+
+# fmt: on
+# Added to the guide: its routes let the SDK's errors escape, which FastAPI answers with a 500.
+# These handlers answer each with the status a client can act on.
+from fastapi import Request  # noqa: E402
+from fastapi.responses import JSONResponse  # noqa: E402
+
+from gopherqueue import APIConnectionError, JobNotFoundError, ValidationError  # noqa: E402
+
+
+@app.exception_handler(JobNotFoundError)
+async def job_not_found(request: Request, exc: JobNotFoundError) -> JSONResponse:
+    return JSONResponse({"error": "job not found"}, status_code=404)
+
+
+@app.exception_handler(ValidationError)
+async def bad_request(request: Request, exc: ValidationError) -> JSONResponse:
+    return JSONResponse({"error": str(exc)}, status_code=400)
+
+
+@app.exception_handler(APIConnectionError)
+async def queue_unreachable(request: Request, exc: APIConnectionError) -> JSONResponse:
+    return JSONResponse({"error": "the job queue is unreachable"}, status_code=503)

@@ -33,3 +33,23 @@ def create_job():
 def get_job(job_id):
     job = queue.get(job_id)
     return jsonify({"state": job.state, "progress": job.progress})
+
+# fmt: on
+# Added to the guide: its routes let the SDK's errors escape, which Flask turns into a 500 with
+# a stack in the log. These handlers answer each with the status a client can act on.
+from gopherqueue import APIConnectionError, JobNotFoundError, ValidationError  # noqa: E402
+
+
+@app.errorhandler(JobNotFoundError)
+def job_not_found(exc: JobNotFoundError):  # type: ignore[no-untyped-def]
+    return jsonify({"error": "job not found"}), 404
+
+
+@app.errorhandler(ValidationError)
+def bad_request(exc: ValidationError):  # type: ignore[no-untyped-def]
+    return jsonify({"error": str(exc)}), 400
+
+
+@app.errorhandler(APIConnectionError)
+def queue_unreachable(exc: APIConnectionError):  # type: ignore[no-untyped-def]
+    return jsonify({"error": "the job queue is unreachable"}), 503

@@ -57,3 +57,13 @@ def wait_for(predicate: Callable[[], object], timeout: float = 5.0) -> bool:
             return False
         time.sleep(0.01)
     return True
+
+
+def refused_url() -> str:
+    """A loopback URL nothing listens on: a port the OS handed out, then closed."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"

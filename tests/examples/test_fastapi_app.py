@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from gopherqueue import GopherQueue, GopherQueueSync
 from gopherqueue.testing import DevServer, JobContext
 
-from ._helpers import EXAMPLES, Recorder, load_module, wait_for
+from ._helpers import EXAMPLES, Recorder, load_module, refused_url, wait_for
 
 APP_DIR = EXAMPLES / "fastapi_app"
 
@@ -189,3 +189,35 @@ def test_lifespan_app_closes_its_client_on_shutdown(
     assert len(closed) == 1
     assert isinstance(closed[0], aiohttp.ClientSession)
     assert closed[0].closed
+
+
+def test_get_unknown_job_is_a_404(client: TestClient) -> None:
+    response = client.get("/api/jobs/00000000-0000-4000-8000-000000000000")
+
+    assert response.status_code == 404
+    assert response.json() == {"error": "job not found"}
+
+
+def test_get_malformed_job_id_is_a_400(client: TestClient) -> None:
+    response = client.get("/api/jobs/not-a-uuid")
+
+    assert response.status_code == 400
+    assert "job_id must be a UUID" in response.json()["error"]
+
+
+@pytest.mark.parametrize("app_name", ["main", "main_lifespan"])
+def test_unreachable_queue_is_a_503(app_name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOPHERQUEUE_URL", refused_url())
+    if app_name == "main":
+        with pytest.warns(DeprecationWarning, match="on_event is deprecated"):
+            module = load_module(APP_DIR / "main.py", "fastapi_example_refused")
+    else:
+        module = load_module(APP_DIR / "main_lifespan.py", "fastapi_example_refused_lifespan")
+
+    with TestClient(module.app) as client:
+        response = client.get("/api/jobs/00000000-0000-4000-8000-000000000000")
+        if app_name == "main":
+            client.portal.call(module.queue.aclose)
+
+    assert response.status_code == 503
+    assert response.json() == {"error": "the job queue is unreachable"}

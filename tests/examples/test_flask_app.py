@@ -10,10 +10,10 @@ from types import ModuleType
 import pytest
 from flask.testing import FlaskClient
 
-from gopherqueue import GopherQueueSync, JobNotFoundError
+from gopherqueue import GopherQueueSync
 from gopherqueue.testing import DevServer, JobContext
 
-from ._helpers import EXAMPLES, Recorder, load_module, wait_for
+from ._helpers import EXAMPLES, Recorder, load_module, refused_url, wait_for
 
 
 @pytest.fixture
@@ -79,8 +79,28 @@ def test_get_job_reports_state_and_progress(
     assert done.get_json()["state"] == "completed"
 
 
-def test_get_unknown_job_is_not_handled_by_the_guide_route(client: FlaskClient) -> None:
-    # The guide's route has no error handling: the SDK's JobNotFoundError escapes (a 500 in
-    # production). docs/flask.md shows an errorhandler that turns it into a 404.
-    with pytest.raises(JobNotFoundError):
-        client.get("/api/jobs/00000000-0000-4000-8000-000000000000")
+def test_get_unknown_job_is_a_404(client: FlaskClient) -> None:
+    response = client.get("/api/jobs/00000000-0000-4000-8000-000000000000")
+
+    assert response.status_code == 404
+    assert response.get_json() == {"error": "job not found"}
+
+
+def test_get_malformed_job_id_is_a_400(client: FlaskClient) -> None:
+    response = client.get("/api/jobs/not-a-uuid")
+
+    assert response.status_code == 400
+    assert "job_id must be a UUID" in response.get_json()["error"]
+
+
+def test_unreachable_queue_is_a_503(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOPHERQUEUE_URL", refused_url())
+    module = load_module(EXAMPLES / "flask_app" / "app.py", "flask_example_refused")
+    module.queue = module.queue.with_options(max_retries=0)
+    try:
+        response = module.app.test_client().get("/api/jobs/00000000-0000-4000-8000-000000000000")
+    finally:
+        module.queue.close()
+
+    assert response.status_code == 503
+    assert response.get_json() == {"error": "the job queue is unreachable"}

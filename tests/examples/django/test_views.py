@@ -12,7 +12,7 @@ from django.test import Client
 from gopherqueue import GopherQueueSync, Priority
 from gopherqueue.testing import DevServer, PermanentError
 
-from .._helpers import Recorder
+from .._helpers import Recorder, refused_url
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +170,26 @@ def test_job_status_of_an_unknown_job(client: Client) -> None:
 
     assert response.status_code == 404
     assert "job not found" in response.json()["error"]
+
+
+def test_job_status_of_a_malformed_id_is_a_400(client: Client) -> None:
+    response = client.get("/jobs/not-a-uuid/")
+
+    assert response.status_code == 400
+    assert "job_id must be a UUID" in response.json()["error"]
+
+
+def test_job_status_with_the_queue_unreachable_is_a_503(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from myapp import views
+
+    dead = GopherQueueSync(refused_url(), max_retries=0)
+    monkeypatch.setattr(views, "sync_client", dead)
+    try:
+        response = client.get("/jobs/00000000-0000-4000-8000-000000000000/")
+    finally:
+        dead.close()
+
+    assert response.status_code == 503
+    assert response.json() == {"error": "the job queue is unreachable"}
