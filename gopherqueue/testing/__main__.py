@@ -14,26 +14,51 @@ from typing import Optional
 __all__ = ["main"]
 
 
+def _port(text: str) -> int:
+    port = _integer(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a TCP port from 0 to 65535, got {text}")
+    return port
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
+    # NaN fails both comparisons, so it is refused too.
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds >= 0, got {text}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m gopherqueue.testing",
         description="Run a GopherQueue-compatible server (the SDK's embedded test server).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080, help="TCP port, 0 = any free (8080)")
-    parser.add_argument("--workers", type=int, default=4, help="concurrent job handlers (4)")
+    parser.add_argument("--port", type=_port, default=8080, help="TCP port, 0 = any free (8080)")
+    parser.add_argument("--workers", type=_integer, default=4, help="concurrent job handlers (4)")
     parser.add_argument("--api-key", default=None, help="require this key (X-API-Key or Bearer)")
     parser.add_argument(
         "--write-timeout",
-        type=float,
+        type=_seconds,
         default=30.0,
         help="seconds after which responses are lost, like upstream (30; 0 disables)",
     )
     parser.add_argument(
-        "--keepalive", type=float, default=15.0, help="SSE keepalive comment period (15)"
+        "--keepalive", type=_seconds, default=15.0, help="SSE keepalive comment period (15)"
     )
     parser.add_argument(
-        "--retry-backoff", type=float, default=0.05, help="first automatic retry delay (0.05)"
+        "--retry-backoff", type=_seconds, default=0.05, help="first automatic retry delay (0.05)"
     )
     return parser
 

@@ -258,3 +258,28 @@ def test_small_responses_are_not_held_back_by_nagle(server: DevServer) -> None:
         for _ in range(20):
             client.get("/live")
         assert (time.monotonic() - started) / 20 < 0.02
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["--port", "99999"], "--port: must be a TCP port from 0 to 65535, got 99999"),
+        (["--port", "-1"], "--port: must be a TCP port"),
+        (["--port", "abc"], "--port: must be a whole number, got 'abc'"),
+        (["--workers", "x"], "--workers: must be a whole number"),
+        (["--write-timeout", "nan"], "--write-timeout: must be a finite number of seconds"),
+        (["--keepalive", "-5"], "--keepalive: must be a finite number of seconds >= 0"),
+        (["--retry-backoff", "inf"], "--retry-backoff: must be a finite number"),
+    ],
+)
+def test_cli_out_of_range_values_are_usage_errors_without_a_traceback(
+    argv: list[str], named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # --port 99999 used to reach the socket layer and die with a raw OverflowError traceback.
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert named in err
+    assert err.startswith("usage: python -m gopherqueue.testing")
+    assert "Traceback" not in err
