@@ -215,7 +215,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         return httpx.Client(**self._http_kwargs())
 
     def _run(self, flow: Flow[T]) -> T:
-        return run_sync(flow, self._pool.get(), self._defaults)
+        return run_sync(flow, self._pool.get(), self._defaults, self._settings.sleep)
 
     def close(self) -> None:
         """Close the connection pool (unless it was injected or borrowed by ``with_options``)."""
@@ -375,7 +375,9 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
             max_reconnects=max_reconnects,
             on_reconnect=on_reconnect,
         )
-        return EventStream(iterate_sync(flow, self._pool.get(), self._defaults))
+        return EventStream(
+            iterate_sync(flow, self._pool.get(), self._defaults, self._settings.sleep)
+        )
 
     def watch(
         self, job_id: str | Any, *, timeout: float | None = None, poll_interval: float = 1.0
@@ -384,7 +386,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         state and result (or when ``timeout`` seconds pass).
         """
         flow = ops.watch(self._settings, job_id, timeout=timeout, poll_interval=poll_interval)
-        return JobWatch(iterate_sync(flow, self._pool.get(), self._defaults))
+        return JobWatch(iterate_sync(flow, self._pool.get(), self._defaults, self._settings.sleep))
 
 
 # aiohttp is imported with the first session (the first async request), never at
@@ -462,10 +464,10 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         """A driver for one operation, on this event loop's connection pool."""
         sessions = self._sessions
         if sessions is None:
-            return AsyncHttpxDriver(self._pool.get(), self._defaults)
+            return AsyncHttpxDriver(self._pool.get(), self._defaults, self._settings.async_sleep)
         from ._aiohttp import AiohttpDriver
 
-        return AiohttpDriver(sessions.get())
+        return AiohttpDriver(sessions.get(), self._settings.async_sleep)
 
     async def _run(self, flow: Flow[T]) -> T:
         return await run_async(flow, self._driver())
