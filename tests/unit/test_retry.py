@@ -222,9 +222,8 @@ async def test_retry_after_above_the_cap_is_refused_not_shortened(
     # error is raised at once, carrying the server's delay in its response.
     client = make_client(retry=RetryPolicy(retry_after_max=5))
     server.script(status(503, **{"Retry-After": "3600"}), ok(job_json()))
-    with caplog.at_level(logging.INFO, logger="gopherqueue"):
-        with pytest.raises(ServerError) as caught:
-            await call(client, "get", JOB_ID)
+    with caplog.at_level(logging.INFO, logger="gopherqueue"), pytest.raises(ServerError) as caught:
+        await call(client, "get", JOB_ID)
     assert caught.value.response.headers["Retry-After"] == "3600"
     assert clock.sleeps == []
     assert len(server.sent) == 1
