@@ -192,9 +192,10 @@ def events(
         error: GopherQueueError | None = None
         stream: Stream | None = None
         try:
-            stream = yield OpenStream(request)
-            yield from _check_stream(stream)
-            yield from _read(stream, sub, types, names)
+            opened: Stream = yield OpenStream(request)
+            stream = opened
+            yield from _check_stream(opened)
+            yield from _read(opened, sub, types, names)
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, APIStatusError) as exc:
             error = _classify(exc, request)
         # Not in a `finally`: a flow closed by its consumer must not yield; the driver closes
