@@ -46,6 +46,15 @@ GENERATED_PACKAGE = "gopherqueue_api"
 GENERATED_DIR = ROOT / "generated" / GENERATED_PACKAGE
 
 
+JS = ROOT / "js"
+
+
+def _npm(session: nox.Session, *args: str, env: dict[str, str] | None = None) -> None:
+    """Run npm in js/ (Node and npm come from the machine, not from nox)."""
+    with session.chdir(JS):
+        session.run("npm", *args, external=True, env=env)
+
+
 def _group(name: str) -> list[str]:
     return nox.project.dependency_groups(PYPROJECT, name)
 
@@ -109,11 +118,16 @@ def generate(session: nox.Session) -> None:
                     + "\n  ".join(diffs)
                 )
             session.log("generated/ matches openapi.yaml")
+            _npm(session, "ci")
+            _npm(session, "run", "generate:check")
             return
         if GENERATED_DIR.exists():
             shutil.rmtree(GENERATED_DIR)
         shutil.copytree(out, GENERATED_DIR)
         session.log(f"wrote {GENERATED_DIR.relative_to(ROOT)}")
+    _npm(session, "ci")
+    _npm(session, "run", "generate")
+    session.log("wrote js/src/generated/schema.ts")
 
 
 @nox.session(name="generate-check", python=PYTHON, tags=["ci"])
@@ -130,6 +144,9 @@ def generate_check(session: nox.Session) -> None:
             + "\n  ".join(diffs)
         )
     session.log("generated/ matches openapi.yaml")
+    # The TypeScript side, from the same spec with its own pinned generator.
+    _npm(session, "ci")
+    _npm(session, "run", "generate:check")
 
 
 @nox.session(python=PYTHON, tags=["ci"])
@@ -143,7 +160,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON, tags=["ci"])
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on gopherqueue/ and the generated package; pyright on gopherqueue/."""
-    session.install("-e", ".[testing]", *_group("typecheck"))
+    session.install("-e", ".[testing,cli]", *_group("typecheck"))
     session.run("mypy", "--strict", "gopherqueue", "tests/typing")
     session.run("mypy", "--strict", "-p", GENERATED_PACKAGE)
     session.run("pyright", "gopherqueue", "tests/typing")
@@ -152,14 +169,14 @@ def typecheck(session: nox.Session) -> None:
 @nox.session(python=PYTHON, tags=["ci"])
 def tests(session: nox.Session) -> None:
     """The test suite: unit, contract, embedded server, end-to-end and examples."""
-    session.install("-e", ".[testing]", *_group("test"))
+    session.install("-e", ".[testing,cli]", *_group("test"))
     session.run("pytest", *session.posargs)
 
 
 @nox.session(name="tests-pythons", python=[p for p in PYTHONS if p != PYTHON], tags=["ci"])
 def tests_pythons(session: nox.Session) -> None:
     """The test suite on every other Python the classifiers name."""
-    session.install("-e", ".[testing]", *_group("test"))
+    session.install("-e", ".[testing,cli]", *_group("test"))
     session.run("pytest", "-q", *session.posargs)
 
 
@@ -173,7 +190,7 @@ def tests_lowest(session: nox.Session) -> None:
     if session.venv_backend != "uv":
         session.error("tests-lowest needs the uv backend (pip cannot resolve lowest versions)")
     session.install(*_group("test"))
-    session.install("--resolution=lowest-direct", "-e", ".[testing]")
+    session.install("--resolution=lowest-direct", "-e", ".[testing,cli]")
     session.run("python", "-c", _PRINT_VERSIONS)
     session.run("pytest", "-q", *session.posargs)
 
@@ -225,7 +242,7 @@ def build(session: nox.Session) -> None:
         venv = Path(tmp) / "venv"
         session.run("python", "-m", "venv", str(venv))
         py = str(venv / "bin" / "python")
-        session.run(py, "-m", "pip", "install", "--quiet", f"{wheel}[testing]", external=True)
+        session.run(py, "-m", "pip", "install", "--quiet", f"{wheel}[testing,cli]", external=True)
         # Run from outside the source tree so the checkout cannot shadow the wheel.
         with session.chdir(tmp):
             session.run(
@@ -245,6 +262,119 @@ def build(session: nox.Session) -> None:
                 external=True,
                 env={"PYTHONPATH": ""},
             )
+            # The wheel's console script (the `cli` extra's entry point) starts.
+            session.run(
+                str(venv / "bin" / "gopherqueue"),
+                "--version",
+                external=True,
+                env={"PYTHONPATH": ""},
+            )
+
+
+@nox.session(python=PYTHON, tags=["ci"])
+def docs(session: nox.Session) -> None:
+    """Build the documentation site into site/ with ``mkdocs build --strict``.
+
+    Every warning fails the build: a broken link, a missing page, or a cross-reference in a
+    docstring that names nothing. The API reference is read from the installed package.
+    """
+    session.install("-e", ".[testing]", *_group("docs"))
+    session.run(
+        "mkdocs",
+        "build",
+        "--strict",
+        "--site-dir",
+        str(ROOT / "site"),
+        env={"NO_MKDOCS_2_WARNING": "1"},
+    )
+    # reST markup that reached a page unconverted (a role the docstring extension missed, or a
+    # ``literal`` Markdown shows as is) is a docstring bug the strict build cannot see.
+    raw = re.compile(r":(class|meth|func|exc|attr|data|mod|obj):`|``\w")
+    leftovers = [
+        f"{page.relative_to(ROOT)}: {match[0]}"
+        for page in sorted((ROOT / "site").rglob("*.html"))
+        for match in [raw.search(page.read_text(encoding="utf-8"))]
+        if match
+    ]
+    if leftovers:
+        session.error("reST markup left in the built pages:\n  " + "\n  ".join(leftovers))
+
+
+NEXTJS_DIR = ROOT / "examples" / "nextjs"
+JS_DIR = ROOT / "js"
+# Where the example's package.json points (`file:.sdk/gopherqueue.tgz`): a fixed name, so the
+# lock does not change with the SDK's version.
+NEXTJS_SDK_TARBALL = NEXTJS_DIR / ".sdk" / "gopherqueue.tgz"
+
+
+def _pack_sdk(session: nox.Session) -> None:
+    """Build the TypeScript SDK and put its `npm pack` tarball where the example expects it."""
+    with session.chdir(JS_DIR):
+        session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+        session.run("npm", "run", "build", external=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            session.run("npm", "pack", "--pack-destination", tmp, external=True)
+            (tarball,) = Path(tmp).glob("gopherqueue-*.tgz")
+            NEXTJS_SDK_TARBALL.parent.mkdir(exist_ok=True)
+            shutil.copyfile(tarball, NEXTJS_SDK_TARBALL)
+    session.log(f"packed {tarball.name} as {NEXTJS_SDK_TARBALL.relative_to(ROOT)}")
+
+
+def _unpin_sdk_in_lock(lock: Path) -> bool:
+    """Drop the lock's integrity hash for the SDK tarball; True when there was one.
+
+    npm ci trusts a locked hash over the file: with one, it installs the tarball it cached
+    earlier instead of the one just packed. Without one it reads the file every time.
+    """
+    import json
+
+    data = json.loads(lock.read_text())
+    entry = data.get("packages", {}).get("node_modules/gopherqueue", {})
+    if "integrity" not in entry:
+        return False
+    del entry["integrity"]
+    lock.write_text(json.dumps(data, indent=2) + "\n")
+    return True
+
+
+@nox.session(python=PYTHON, tags=["ci"])
+def nextjs(session: nox.Session) -> None:
+    """The Next.js example: pack the TypeScript SDK, install the tarball, build, test in Chromium.
+
+    Runs `next build` (type errors fail it) and then examples/nextjs/e2e, which starts the
+    embedded server and `next start` and drives Debian's Chromium with playwright-core.
+    Screenshots and the app server's log go to examples/nextjs/test-results/.
+    ``nox -s nextjs -- --relock`` refreshes package-lock.json after a dependency change.
+    """
+    chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    if chromium is None:
+        session.error("no chromium on PATH: `apt-get install chromium` (.ci/run does it in CI)")
+    if shutil.which("npm") is None:
+        session.error("the Next.js example needs Node.js and npm")
+    session.install("-e", ".[testing]")
+    _pack_sdk(session)
+    lock = NEXTJS_DIR / "package-lock.json"
+    with session.chdir(NEXTJS_DIR):
+        if "--relock" in session.posargs:
+            session.run("npm", "install", "--no-audit", "--no-fund", external=True)
+            _unpin_sdk_in_lock(lock)
+            session.log("package-lock.json refreshed: commit it")
+        elif _unpin_sdk_in_lock(lock):
+            session.error(
+                "examples/nextjs/package-lock.json pins the SDK tarball's hash, so npm ci would "
+                "install a stale SDK; it was just removed: commit package-lock.json"
+            )
+        session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+        env = {"NEXT_TELEMETRY_DISABLED": "1"}
+        session.run("npm", "run", "build", external=True, env=env)
+        session.run(
+            "node",
+            "--test",
+            "--test-concurrency=1",
+            "e2e/app.test.mjs",
+            external=True,
+            env={**env, "GQ_PYTHON": str(Path(session.bin) / "python"), "CHROMIUM_PATH": chromium},
+        )
 
 
 @nox.session(python=PYTHON)
@@ -262,3 +392,55 @@ def bench(session: nox.Session) -> None:
     """
     session.install("-e", ".[testing]", *_group("bench"))
     session.run("python", "-m", "benchmarks", *session.posargs)
+
+
+_IMPORT_CHECK = """
+import {{ GopherQueue, JobNotFoundError, VERSION }} from "gopherqueue";
+const esm = new GopherQueue("http://localhost:8080");
+if (typeof esm.submit !== "function" || VERSION !== "{version}") throw new Error("ESM import");
+const cjs = require("gopherqueue");
+if (!(new cjs.JobNotFoundError("x", {{ status: 404, method: "GET", url: "", headers: new Headers() }}) instanceof cjs.APIStatusError)) throw new Error("CJS import");
+if (cjs.GopherQueue === GopherQueue) throw new Error("ESM and CJS are one file?");
+console.log("imported gopherqueue", VERSION, "as ESM and as CommonJS from the tarball");
+"""
+
+
+@nox.session(python=PYTHON, tags=["ci"])
+def js(session: nox.Session) -> None:
+    """The TypeScript SDK in js/: install, generate-check, lint, typecheck, test, build, pack.
+
+    ``npm ci`` installs the locked dependencies; the tests start the embedded server with this
+    session's Python. The packed tarball is then installed into a scratch project and imported
+    both as ESM and as CommonJS.
+    """
+    session.install("-e", ".[testing]")
+    python = str(Path(session.bin) / "python")
+    _npm(session, "ci", "--no-audit", "--no-fund")
+    _npm(session, "run", "generate:check")
+    _npm(session, "run", "lint")
+    _npm(session, "run", "typecheck")
+    _npm(session, "test", env={"GQ_PYTHON": python})
+    _npm(session, "run", "build")
+    with tempfile.TemporaryDirectory() as tmp:
+        with session.chdir(JS):
+            session.run("npm", "pack", "--pack-destination", tmp, external=True)
+        (tarball,) = Path(tmp).glob("gopherqueue-*.tgz")
+        project = Path(tmp) / "scratch"
+        project.mkdir()
+        (project / "package.json").write_text('{"name": "scratch", "private": true}\n')
+        with session.chdir(project):
+            session.run("npm", "install", "--no-audit", "--no-fund", str(tarball), external=True)
+            version = _package_version()
+            (project / "check.mjs").write_text(
+                "import { createRequire } from 'node:module';\n"
+                "const require = createRequire(import.meta.url);\n"
+                + _IMPORT_CHECK.format(version=version)
+            )
+            session.run("node", "check.mjs", external=True)
+
+
+def _package_version() -> str:
+    source = (ROOT / "gopherqueue" / "_version.py").read_text()
+    match = re.search(r'^__version__ = "([^"]+)"$', source, flags=re.M)
+    assert match, "gopherqueue/_version.py has no __version__"
+    return match.group(1)

@@ -7,7 +7,7 @@ Options:
 ``--verbose``
     Also print each figure's method notes under the table.
 ``--only N``
-    Run only figure ``N`` (1-10); repeat it or give a comma list (``--only 1,3``). A run of only
+    Run only figure ``N`` (1-11); repeat it or give a comma list (``--only 1,3``). A run of only
     some figures prints them but does not rewrite ``RESULTS.md``.
 
 A full run of all figures writes ``benchmarks/RESULTS.md``. The exit status is 0 whether or not
@@ -45,6 +45,7 @@ FIGURES: dict[int, tuple[str, bool, bool, str]] = {
     8: ("memory growth", True, False, "growth <= 5 MB"),
     9: ("batch peak memory", True, False, "growth <= raw + 20 MB"),
     10: ("events through a long-lived stream", True, False, "report"),
+    11: ("CLI start-up", False, False, "<= 300 ms"),
 }
 
 
@@ -83,6 +84,10 @@ def _run_figure(number: int, cfg: Config, canned: Callable[[], CannedServer]) ->
         return bench_stream.batch_memory(cfg, canned().url)
     if number == 10:
         return bench_stream.stream_throughput(cfg, canned().url)
+    if number == 11:
+        from . import bench_cli
+
+        return bench_cli.cli_startup(cfg)
     return bench_calls.memory_growth(cfg, canned().url)
 
 
@@ -92,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m benchmarks", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--quick", action="store_true", help="tiny counts; write nothing")
-    parser.add_argument("--only", action="append", metavar="N", help="run only figure N (1-10)")
+    parser.add_argument("--only", action="append", metavar="N", help="run only figure N (1-11)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print the notes too")
     args = parser.parse_args(argv)
     numbers = _selected(args.only)

@@ -42,28 +42,40 @@ def peak_kb() -> int:
 
 
 def _batch(url: str, client: str, jobs: int) -> dict[str, int]:
-    # The jobs come from a generator on both sides, so neither holds all of them: what the peak
-    # shows is what each keeps while sending.
+    # The jobs come from a generator on both sides, so neither holds all of them. Both sides keep
+    # what answers the call (the SDK its BatchResult, raw httpx the parsed results of every
+    # chunk), so the retained growth is the result's size and peak minus retained is what each
+    # buffers while sending.
     def specs() -> Iterator[dict[str, object]]:
         return ({"type": "echo", "payload": {"i": i}} for i in range(jobs))
 
     with GopherQueueSync(url) as sdk, httpx.Client(headers=client_headers()) as raw:
         gc.collect()
         before = rss_kb()
+        kept: object
         if client == "sdk":
-            accepted = sdk.submit_batch(specs()).accepted
+            result = sdk.submit_batch(specs())
+            accepted, kept = result.accepted, result
         else:
             accepted = 0
+            results: list[object] = []
             chunk: list[dict[str, object]] = []
             for spec in specs():
                 chunk.append(spec)
                 if len(chunk) == 1000:
-                    reply = raw.post(f"{url}/api/v1/jobs/batch", json={"jobs": chunk})
-                    accepted += int(json.loads(reply.content)["accepted"])
+                    reply = json.loads(
+                        raw.post(f"{url}/api/v1/jobs/batch", json={"jobs": chunk}).content
+                    )
+                    accepted += int(reply["accepted"])
+                    results.extend(reply["results"])
                     chunk = []
+            kept = results
+        gc.collect()
+        after = rss_kb()
+        del kept
     if accepted < jobs:
         raise RuntimeError(f"accepted {accepted} of {jobs}")
-    return {"rss_before_kb": before, "rss_peak_kb": peak_kb()}
+    return {"rss_before_kb": before, "rss_after_kb": after, "rss_peak_kb": peak_kb()}
 
 
 def _measure(call: Callable[[], object], submits: int, checkpoint: int) -> dict[str, int]:

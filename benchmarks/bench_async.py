@@ -71,9 +71,11 @@ async def _level(
     jobs_url = f"{url}/api/v1/jobs"
     get_url = f"{jobs_url}/{JOB_ID}"
     # Every client keeps its library's default connection limits (100 connections for both
-    # aiohttp and httpx), as a user who constructs it without options gets.
+    # aiohttp and httpx), as a user who constructs it without options gets. Raw httpx's
+    # default 5 s pool timeout is lifted: 500 tasks queue for 100 connections, and on a busy
+    # machine a queued request waits longer than that (aiohttp's queue has no such limit).
     session = aiohttp.ClientSession(headers=client_headers())
-    raw = httpx.AsyncClient(headers=client_headers())
+    raw = httpx.AsyncClient(headers=client_headers(), timeout=httpx.Timeout(5.0, pool=None))
     sdk = GopherQueue(url)
     sdk_httpx = GopherQueue(url, http_backend="httpx")
 

@@ -5,6 +5,8 @@ same operations. The generated low-level package, ``gopherqueue_api``, is reacha
 ``client.raw`` for calls the high-level clients do not cover.
 """
 
+# First: imports httpx without the CLI libraries it would otherwise import (see _httpx.py).
+from . import _httpx  # noqa: F401  # pyright: ignore[reportUnusedImport]
 from ._client import GopherQueue, GopherQueueSync
 from ._events import Event, ReconnectEvent
 from ._exceptions import (
@@ -23,12 +25,15 @@ from ._exceptions import (
     OutputDecodeError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ResultNotReadyError,
     ServerError,
     UnexpectedResponseError,
     ValidationError,
     WaitTimeoutError,
 )
+from ._handles import AsyncJobHandle, JobHandle
+from ._logs import configure_from_env as _configure_logging
 from ._models import (
     BatchItem,
     BatchResult,
@@ -44,6 +49,7 @@ from ._models import (
     WaitResult,
     WorkerStats,
 )
+from ._observe import RequestEvent
 from ._options import InsecureTransportWarning
 from ._retry import RetryEvent, RetryPolicy
 from ._streams import AsyncEventStream, AsyncJobWatch, EventStream, JobWatch
@@ -55,6 +61,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncEventStream",
+    "AsyncJobHandle",
     "AsyncJobWatch",
     "AuthenticationError",
     "BadRequestError",
@@ -73,6 +80,7 @@ __all__ = [
     "InsecureTransportWarning",
     "Job",
     "JobFailedError",
+    "JobHandle",
     "JobNotFoundError",
     "JobResult",
     "JobSpec",
@@ -85,6 +93,8 @@ __all__ = [
     "QueueStats",
     "RateLimitError",
     "ReconnectEvent",
+    "RequestEvent",
+    "ResponseTooLargeError",
     "ResultNotReadyError",
     "RetryEvent",
     "RetryPolicy",
@@ -96,3 +106,5 @@ __all__ = [
     "WorkerStats",
     "__version__",
 ]
+
+_configure_logging()

@@ -23,6 +23,7 @@ import json
 import logging
 import ssl
 import time
+import traceback
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -32,7 +33,15 @@ from aiohttp.helpers import get_env_proxy_for_url
 from yarl import URL
 
 from ._effects import CloseStream, Effect, OpenStream, ReadChunk, Request, Sleep, Stream
-from ._transport import deadline_error, request_headers, request_url, total_seconds
+from ._secrets import SecretHeaders, mask_request
+from ._transport import (
+    deadline_error,
+    declared_too_large,
+    request_headers,
+    request_url,
+    too_large,
+    total_seconds,
+)
 
 __all__ = ["AiohttpDriver", "Session", "discard_session", "new_session"]
 
@@ -158,7 +167,7 @@ class _Response(httpx.Response):
     def _request(self) -> httpx.Request | None:
         if self._built is None and self._sent is not None:
             method, url, headers = self._sent
-            self._built = httpx.Request(method, url, headers=headers)
+            self._built = mask_request(httpx.Request(method, url, headers=headers))
         return self._built
 
     @_request.setter
@@ -187,7 +196,13 @@ def _response(
 def transport_error(
     exc: BaseException, sent: tuple[str, str, dict[str, str]]
 ) -> httpx.HTTPError | httpx.InvalidURL:
-    """The httpx exception the flows expect for an aiohttp or asyncio failure of a request."""
+    """The httpx exception the flows expect for an aiohttp or asyncio failure of a request.
+
+    The locals of aiohttp's frames in ``exc``'s traceback are cleared (the line numbers stay):
+    they hold the request's headers, API key included, as aiohttp's own objects, which
+    tracebacks with locals (``pytest --showlocals``, Sentry) would print.
+    """
+    traceback.clear_frames(exc.__traceback__)
     text = str(exc)
     message = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     kind: type[httpx.TransportError]
@@ -215,7 +230,24 @@ def transport_error(
     else:
         kind = httpx.NetworkError
     method, url, headers = sent
-    return kind(message, request=httpx.Request(method, url, headers=headers))
+    return kind(message, request=mask_request(httpx.Request(method, url, headers=headers)))
+
+
+async def _read_capped(resp: aiohttp.ClientResponse, effect: Request, limit: int) -> bytes:
+    """The body, read chunk by chunk so that one beyond ``limit`` bytes (after aiohttp's
+    content decoding) is refused having buffered at most ``limit`` plus one chunk."""
+    if declared_too_large(resp.headers, limit):
+        raise too_large(effect, limit)
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = await resp.content.readany()
+        if not chunk:
+            return b"".join(chunks)
+        total += len(chunk)
+        if total > limit:
+            raise too_large(effect, limit)
+        chunks.append(chunk)
 
 
 class AiohttpDriver:
@@ -234,7 +266,7 @@ class AiohttpDriver:
         kwargs = effect.kwargs
         method: str = kwargs["method"].upper()
         url = request_url(effect)
-        headers = request_headers(effect, None) or {}
+        headers = request_headers(effect, None) or SecretHeaders()
         sent = (method, url, headers)
         session = self.session
         try:
@@ -255,7 +287,8 @@ class AiohttpDriver:
     async def _exchange(self, effect: Request) -> tuple[aiohttp.ClientResponse, Any, bytes]:
         resp, sent = await self._start(effect)
         try:
-            content = await resp.read()
+            limit = effect.max_size
+            content = await (resp.read() if limit is None else _read_capped(resp, effect, limit))
         except BaseException as exc:
             # A half-read response's connection cannot be reused (nor one a cancellation
             # interrupted, such as the deadline's).

@@ -10,20 +10,25 @@ import builtins
 import copy
 import functools
 import ssl
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from datetime import timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Literal, Self, TypeVar
 
 import httpx
 
+from . import _fanout as fanout
 from . import _operations as ops
 from . import _options as options
 from ._events import events as events_flow
-from ._exceptions import GopherQueueError
+from ._exceptions import GopherQueueError, ValidationError
 from ._generated import raw_client_type
+from ._handles import AsyncJobHandle, JobHandle
+from ._models import Job
+from ._observe import observe
 from ._pool import Pool
 from ._retry import RetryPolicy
+from ._secrets import Secret
 from ._streams import AsyncEventStream, AsyncJobWatch, EventStream, JobWatch
 from ._transport import (
     AsyncDriver,
@@ -44,15 +49,28 @@ if TYPE_CHECKING:
         BatchResult,
         Duration,
         Health,
-        Job,
         JobResult,
         JobSpec,
         JobState,
         QueueStats,
         WaitResult,
     )
+    from ._observe import RequestEvent
 
 __all__ = ["GopherQueue", "GopherQueueSync"]
+
+_SUBMIT_OPTIONS = frozenset(
+    {
+        "priority",
+        "delay",
+        "scheduled_at",
+        "job_timeout",
+        "max_attempts",
+        "idempotency_key",
+        "correlation_id",
+        "tags",
+    }
+)
 
 T = TypeVar("T")
 H = TypeVar("H", httpx.Client, httpx.AsyncClient)
@@ -86,9 +104,15 @@ class _BaseClient(Generic[H]):
         http_client: H | None = None,
         wait_chunk: float = _DEFAULT_WAIT_CHUNK,
         auto_idempotency_key: bool = True,
+        max_response_size: int | None = options.MAX_RESPONSE_SIZE,
+        max_event_line_size: int | None = options.MAX_EVENT_LINE_SIZE,
+        max_event_size: int | None = options.MAX_EVENT_SIZE,
+        on_request: Callable[[RequestEvent], None] | None = None,
     ) -> None:
         self._url = options.check_url(url)
-        self._api_key = api_key = options.check_api_key(api_key)
+        api_key = options.check_api_key(api_key)
+        # Wrapped: vars(client) and frame captures print attributes' reprs.
+        self._api_key = None if api_key is None else Secret(api_key)
         policy = options.check_policy(retry, max_retries, RetryPolicy())
         extra = options.check_headers(headers)
         self._verify = options.check_verify(verify)
@@ -99,6 +123,10 @@ class _BaseClient(Generic[H]):
             retry=policy,
             wait_chunk=options.check_wait_chunk(wait_chunk),
             auto_idempotency_key=bool(auto_idempotency_key),
+            max_response_size=options.check_size(max_response_size, "max_response_size"),
+            max_event_line_size=options.check_size(max_event_line_size, "max_event_line_size"),
+            max_event_size=options.check_size(max_event_size, "max_event_size"),
+            on_request=options.check_hook(on_request, "on_request"),
         )
         self._pool = Pool(self._new_http_client, http_client, per_loop=self._per_loop)
         # What an owned httpx client is built with; requests carrying the same objects leave
@@ -151,11 +179,24 @@ class _BaseClient(Generic[H]):
         Options left as ``None`` keep their value (for no timeout at all pass
         ``httpx.Timeout(None)``). The copy does not close the pool; close the original.
         Nothing in this client changes.
+
+        Args:
+            timeout: The new default request timeout (as in the constructor).
+            max_retries: The new number of retries, keeping the rest of the policy.
+            retry: The new retry policy.
+            headers: Extra headers, merged over the client's own.
+            wait_chunk: The new long-poll chunk of ``wait``, in seconds.
+
+        Returns:
+            The new client.
+
+        Raises:
+            ValidationError: An option is of the wrong type or out of range.
         """
         clone = copy.copy(self)
         clone._settings = options.evolve(
             self._settings,
-            self._api_key,
+            None if self._api_key is None else self._api_key.value,
             timeout=timeout,
             max_retries=max_retries,
             retry=retry,
@@ -201,6 +242,50 @@ class _BaseClient(Generic[H]):
         body, _ = ops.build_submit_body(self._settings, "", job_type, payload, options)
         return ops.submit(self._settings, body)
 
+    def _submit_and_wait_flow(
+        self,
+        job_type: object,
+        payload: object,
+        timeout: float | timedelta | None,
+        raise_on_failure: bool,
+        submit_options: dict[str, Any],
+    ) -> Flow[WaitResult]:
+        unknown = submit_options.keys() - _SUBMIT_OPTIONS
+        if unknown:
+            name = sorted(unknown)[0]
+            raise ValidationError(
+                f"submit_and_wait got an unknown option {name!r}; expected some of "
+                f"{sorted(_SUBMIT_OPTIONS)}",
+                field=name,
+            )
+        wire = dict(submit_options)
+        wire["timeout"] = wire.pop("job_timeout", None)
+        body, _ = ops.build_submit_body(self._settings, "", job_type, payload, wire)
+        seconds = _wait_seconds(timeout)
+        return ops.submit_and_wait(self._settings, body, seconds, raise_on_failure=raise_on_failure)
+
+    def _plan(
+        self,
+        jobs: object,
+        timeout: float | timedelta | None,
+        max_concurrency: int,
+        raise_on_failure: bool,
+        *,
+        take_turns: bool,
+    ) -> fanout.WaitPlan:
+        return fanout.WaitPlan(
+            self._settings,
+            jobs,
+            _wait_seconds(timeout),
+            max_concurrency=max_concurrency,
+            raise_on_failure=raise_on_failure,
+            take_turns=take_turns,
+        )
+
+    def _observed(self, flow: Flow[T], job_id: object = None) -> Flow[T]:
+        attributes = {"gopherqueue.job.id": job_id} if isinstance(job_id, str) else None
+        return observe(flow, self._settings.on_request, attributes)
+
 
 class GopherQueueSync(_BaseClient[httpx.Client]):
     """The synchronous GopherQueue client.
@@ -209,13 +294,47 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
     environment variables. Constructing a client does no I/O; connections open on first use.
     One client is safe to share between threads; close it (or use ``with``) to release its
     connections.
+
+    Size limits bound what a misbehaving server or proxy can make the client hold in memory;
+    a reply beyond one raises :class:`ResponseTooLargeError`.
+
+    A client made before ``os.fork()`` (gunicorn ``--preload``, Celery prefork,
+    ``multiprocessing``) works in the child: the child opens connections of its own and never
+    touches the parent's, and the parent keeps using its own.
+
+    Args:
+        url: The server's base URL, such as ``"http://localhost:8080"``.
+        api_key: Sent as ``X-API-Key``; never shown in reprs, logs or errors.
+        timeout: Seconds (or a timedelta) for every phase of a request, an ``httpx.Timeout``,
+            or ``None`` for no limit.
+        max_retries: How many times a failed request is retried, overriding the policy's.
+        retry: Which failures are retried and how long to wait between attempts.
+        headers: Extra headers sent with every request.
+        verify: TLS verification: ``True`` (the default CAs), ``False``, an
+            ``ssl.SSLContext``, or the path of a CA bundle.
+        http_client: An httpx client to send requests with; the caller keeps closing it.
+        wait_chunk: Seconds per long-poll of ``wait``, at most 28 (below the server's 30 s
+            write timeout).
+        auto_idempotency_key: Whether a submit without an idempotency key gets a generated
+            one, so a retried submit never creates a second job.
+        max_response_size: Bytes a reply's body may hold after content decoding (64 MiB);
+            ``None`` for no limit.
+        max_event_line_size: Characters one line of the event stream may hold (1 MiB).
+        max_event_size: Characters the data of one event may hold (16 MiB).
+        on_request: Called after every HTTP request (each attempt) with a
+            :class:`RequestEvent`: operation, status, duration and attempt, for metrics.
+
+    Raises:
+        ValidationError: An option is of the wrong type or out of range, or no URL is given.
     """
 
     def _new_http_client(self) -> httpx.Client:
         return httpx.Client(**self._http_kwargs())
 
-    def _run(self, flow: Flow[T]) -> T:
-        return run_sync(flow, self._pool.get(), self._defaults, self._settings.sleep)
+    def _run(self, flow: Flow[T], job_id: object = None) -> T:
+        return run_sync(
+            self._observed(flow, job_id), self._pool.get(), self._defaults, self._settings.sleep
+        )
 
     def close(self) -> None:
         """Close the connection pool (unless it was injected or borrowed by ``with_options``)."""
@@ -251,11 +370,29 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
     ) -> Job:
         """Submit a job and return it as created.
 
-        ``priority`` is 0 (critical) to 4 (bulk) or a :class:`Priority`; ``delay`` and
-        ``timeout`` take a timedelta, seconds, or a Go duration string (``"10m"``);
-        ``scheduled_at`` an aware datetime. Without an ``idempotency_key`` one is generated, so
-        retries never create a second job. ``job.replayed`` is true when the server answered
-        with an existing job for the key (HTTP 200) instead of creating one (201).
+        ``job.replayed`` is true when the server answered with an existing job for the
+        idempotency key (HTTP 200) instead of creating one (201).
+
+        Args:
+            job_type: The handler to run.
+            payload: Any JSON value, or ``bytes`` holding JSON, handed to the handler.
+            priority: 0 (critical) to 4 (bulk), or a :class:`Priority`.
+            delay: How long to wait before running: a timedelta, seconds, or a Go duration
+                string (``"10m"``).
+            scheduled_at: When to run, as an aware datetime.
+            timeout: The limit of one attempt, in the same forms as ``delay``.
+            max_attempts: How many attempts before the job is dead-lettered.
+            idempotency_key: A key that makes a repeated submit return the first job. Without
+                one a key is generated, so retries never create a second job.
+            correlation_id: Stored by the server with the job.
+            tags: String labels stored with the job.
+
+        Returns:
+            The job as the server created it.
+
+        Raises:
+            ValidationError: An argument is invalid (nothing is sent).
+            APIError: The server refused the job or could not be reached.
         """
         return self._run(
             self._submit_flow(
@@ -272,19 +409,156 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
             )
         )
 
+    def job(self, job: str | Any) -> JobHandle:
+        """A handle of the job, bound to this client. No request is made.
+
+        Args:
+            job: The job's id, the :class:`Job` ``submit`` returned (it becomes the handle's
+                snapshot), or a handle to bind again (after unpickling).
+
+        Returns:
+            A :class:`JobHandle`.
+
+        Raises:
+            ValidationError: ``job`` is not a job id, job or handle.
+        """
+        if isinstance(job, Job):
+            return JobHandle(self, job.id, job)
+        if isinstance(job, (JobHandle, AsyncJobHandle)):
+            return JobHandle(self, job.id, job.snapshot)
+        return JobHandle(self, fanout.job_id_of(job))
+
+    def submit_and_wait(
+        self,
+        job_type: str,
+        payload: Any = None,
+        *,
+        timeout: float | timedelta | None = 30,
+        raise_on_failure: bool = True,
+        **submit_options: Any,
+    ) -> WaitResult:
+        """Submit a job and wait for it to finish.
+
+        Args:
+            job_type: The job's type, as for :meth:`submit`.
+            payload: The job's JSON payload.
+            timeout: Seconds to wait for it (``None``: no limit).
+            raise_on_failure: Raise :class:`JobFailedError` when the job ends without success.
+            **submit_options: The options of :meth:`submit` (``priority``, ``delay``,
+                ``tags``, ...); the job's own timeout is ``job_timeout`` here.
+
+        Returns:
+            The :class:`WaitResult` of the finished job.
+
+        Raises:
+            WaitTimeoutError: The job did not finish in time (``exc.outcome.job_id`` names
+                it; it keeps running).
+            JobFailedError: The job failed, unless ``raise_on_failure=False``.
+            ValidationError: An argument is invalid (nothing was sent).
+        """
+        flow = self._submit_and_wait_flow(
+            job_type, payload, timeout, raise_on_failure, submit_options
+        )
+        return self._run(flow)
+
+    def wait_all(
+        self,
+        jobs: Iterable[str | Any] | BatchResult,
+        timeout: float | timedelta | None = 30,
+        *,
+        raise_on_failure: bool = False,
+        max_concurrency: int = fanout.DEFAULT_CONCURRENCY,
+    ) -> builtins.list[WaitResult]:
+        """Wait for every job under one deadline.
+
+        At most ``max_concurrency`` long-polls are open at once (on as many threads); each
+        job is asked about once, plus once per 25 s of waiting. So the call returns right
+        after the last job finishes.
+
+        Args:
+            jobs: Job ids, jobs, handles, or a :class:`BatchResult`.
+            timeout: Seconds for the whole set (``None``: no limit).
+            raise_on_failure: Raise :class:`JobFailedError` for the first job seen failed.
+            max_concurrency: Long-polls open at once (10 by default).
+
+        Returns:
+            One :class:`WaitResult` per job, in the order given; a job unfinished at the
+            deadline has ``timed_out=True``.
+
+        Raises:
+            JobNotFoundError: A job does not exist.
+            JobFailedError: With ``raise_on_failure``, a job failed.
+        """
+        plan = self._plan(jobs, timeout, max_concurrency, raise_on_failure, take_turns=False)
+        return fanout.wait_all_sync(plan, self._run)
+
+    def as_completed(
+        self,
+        jobs: Iterable[str | Any] | BatchResult,
+        timeout: float | timedelta | None = 30,
+        *,
+        raise_on_failure: bool = False,
+        max_concurrency: int = fanout.DEFAULT_CONCURRENCY,
+    ) -> Iterator[WaitResult]:
+        """Yield each job's outcome as it finishes, under one deadline.
+
+        At most ``max_concurrency`` long-polls are open at once (on as many threads). While
+        more jobs are unfinished than that, the long-polls take turns of 1 s each. Stopping
+        early (``break``) lets each open long-poll end within its turn in the background.
+
+        Args:
+            jobs: Job ids, jobs, handles, or a :class:`BatchResult`.
+            timeout: Seconds for the whole set (``None``: no limit).
+            raise_on_failure: Raise :class:`JobFailedError` for the first job seen failed.
+            max_concurrency: Long-polls open at once (10 by default).
+
+        Returns:
+            An iterator of :class:`WaitResult`, in the order the jobs finish.
+
+        Raises:
+            WaitTimeoutError: The deadline passed with jobs unfinished (after every job that
+                finished was yielded).
+            JobNotFoundError: A job does not exist.
+        """
+        plan = self._plan(jobs, timeout, max_concurrency, raise_on_failure, take_turns=True)
+        return fanout.as_completed_sync(plan, self._run)
+
     def submit_batch(
         self, jobs: Iterable[Mapping[str, Any] | JobSpec], *, atomic: bool = False
     ) -> BatchResult:
-        """Submit many jobs. Items are dicts with the wire's field names (``type``, ``payload``,
-        ``priority``, ...) or :class:`JobSpec`. Non-atomic batches of more than 1000 jobs are
-        sent in chunks of 1000; an atomic batch may hold at most 1000.
+        """Submit many jobs in one request (or in chunks of 1000).
+
+        Non-atomic batches of more than 1000 jobs are sent in chunks of 1000; an atomic batch
+        may hold at most 1000.
+
+        Args:
+            jobs: Dicts with the wire's field names (``type``, ``payload``, ``priority``, ...)
+                or :class:`JobSpec` objects.
+            atomic: Whether the server accepts all jobs or none.
+
+        Returns:
+            Which jobs were accepted and why the others were rejected.
+
+        Raises:
+            ValidationError: An item is invalid, or an atomic batch holds more than 1000.
+            BatchConflictError: An atomic batch hit an idempotency key in use.
         """
         return self._run(ops.submit_batch(self._settings, jobs, atomic=atomic))
 
     def get(self, job_id: str | Any, *, include_result: bool = True) -> Job:
-        """Get a job. For a finished job the result is fetched too (``job.result``), unless
-        ``include_result=False``."""
-        return self._run(ops.get(self._settings, job_id, include_result=include_result))
+        """Get a job.
+
+        Args:
+            job_id: The job's id.
+            include_result: Whether to fetch a finished job's result too (``job.result``).
+
+        Returns:
+            The job.
+
+        Raises:
+            JobNotFoundError: No job has this id.
+        """
+        return self._run(ops.get(self._settings, job_id, include_result=include_result), job_id)
 
     def wait(
         self,
@@ -294,12 +568,25 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         raise_on_timeout: bool = False,
         raise_on_failure: bool = False,
     ) -> WaitResult:
-        """Wait until the job finishes or ``timeout`` seconds pass (``None``: no limit).
+        """Wait until the job finishes or the timeout passes.
 
         Long-polls in chunks below the server's 30 s write timeout and survives dropped
-        long-polls. Returns ``completed=False, timed_out=True`` when time runs out, or raises
-        :class:`WaitTimeoutError` with ``raise_on_timeout``; ``raise_on_failure`` raises
-        :class:`JobFailedError` when the job ends without success.
+        long-polls.
+
+        Args:
+            job_id: The job's id.
+            timeout: Seconds (or a timedelta) to wait; ``None`` waits without a limit.
+            raise_on_timeout: Raise :class:`WaitTimeoutError` instead of returning
+                ``completed=False, timed_out=True`` when time runs out.
+            raise_on_failure: Raise :class:`JobFailedError` when the job ends without success.
+
+        Returns:
+            The job's state when the wait ended, with its result if it finished.
+
+        Raises:
+            WaitTimeoutError: Time ran out and ``raise_on_timeout`` is set.
+            JobFailedError: The job failed and ``raise_on_failure`` is set.
+            JobNotFoundError: No job has this id.
         """
         flow = ops.wait(
             self._settings,
@@ -308,29 +595,79 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
             raise_on_timeout=raise_on_timeout,
             raise_on_failure=raise_on_failure,
         )
-        return self._run(flow)
+        return self._run(flow, job_id)
 
     def cancel(self, job_id: str | Any, *, reason: str | None = None, force: bool = False) -> Job:
-        """Cancel a job. The real server ignores a cancel of a running job unless ``force``."""
-        return self._run(ops.cancel(self._settings, job_id, reason=reason, force=force))
+        """Cancel a job.
+
+        Args:
+            job_id: The job's id.
+            reason: Why, stored by the server.
+            force: Cancel a running job too; the real server ignores a cancel of a running
+                job without it.
+
+        Returns:
+            The job after the cancel.
+
+        Raises:
+            ConflictError: The job has already finished.
+        """
+        return self._run(ops.cancel(self._settings, job_id, reason=reason, force=force), job_id)
 
     def retry(self, job_id: str | Any, *, reset_attempts: bool = False) -> Job:
-        """Retry a failed or dead-lettered job; :class:`ConflictError` for any other state."""
-        return self._run(ops.retry(self._settings, job_id, reset_attempts=reset_attempts))
+        """Retry a failed or dead-lettered job.
+
+        Args:
+            job_id: The job's id.
+            reset_attempts: Start counting attempts from zero again.
+
+        Returns:
+            The job, queued again.
+
+        Raises:
+            ConflictError: The job is in any other state.
+        """
+        return self._run(ops.retry(self._settings, job_id, reset_attempts=reset_attempts), job_id)
 
     def result(self, job_id: str | Any) -> JobResult:
-        """The result of the job's latest finished attempt; :class:`ResultNotReadyError` if none."""
-        return self._run(ops.result(self._settings, job_id))
+        """The result of the job's latest finished attempt.
+
+        Args:
+            job_id: The job's id.
+
+        Returns:
+            The result, with its output as ``bytes``.
+
+        Raises:
+            ResultNotReadyError: No attempt has finished yet.
+        """
+        return self._run(ops.result(self._settings, job_id), job_id)
 
     def delete(self, job_id: str | Any) -> None:
-        """Delete a job (a running one keeps running; its result is discarded)."""
-        return self._run(ops.delete(self._settings, job_id))
+        """Delete a job (a running one keeps running; its result is discarded).
+
+        Args:
+            job_id: The job's id.
+
+        Raises:
+            JobNotFoundError: No job has this id.
+        """
+        return self._run(ops.delete(self._settings, job_id), job_id)
 
     def list(
         self, *, state: JobState | str | None = None, job_type: str | None = None
     ) -> builtins.list[Job]:
-        """Up to 100 jobs, newest first, optionally of one state and/or type. The server has no
-        paging: older jobs beyond the newest 100 cannot be listed."""
+        """Up to 100 jobs, newest first.
+
+        The server has no paging: older jobs beyond the newest 100 cannot be listed.
+
+        Args:
+            state: Only jobs in this state.
+            job_type: Only jobs of this type.
+
+        Returns:
+            The jobs.
+        """
         return self._run(ops.list_jobs(self._settings, state=state, job_type=job_type))
 
     def stats(self) -> QueueStats:
@@ -360,12 +697,25 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
     ) -> EventStream:
         """Subscribe to the server's events: an iterator of :class:`Event`.
 
-        ``job_id`` filters on the server; ``job_types`` and ``event_types`` on the client (the
-        server cannot). The stream reconnects across the server's 30-second cuts (events sent
-        while reconnecting are lost: the server has no replay) and ``connected`` is surfaced
-        once. ``max_reconnects`` bounds consecutive failed reconnections (``None``: no bound).
+        The stream reconnects across the server's 30-second cuts (events sent while
+        reconnecting are lost: the server has no replay) and ``connected`` is surfaced once.
         The server sends no start, progress or completion events: use :meth:`watch` or
-        :meth:`wait` for those. Stops with a typed error on 401, 403 and 404.
+        :meth:`wait` for those.
+
+        Args:
+            job_types: Only events about jobs of these types (filtered on the client).
+            job_id: Only events about this job (filtered on the server).
+            event_types: Only these event names (filtered on the client).
+            max_reconnects: How many consecutive failed reconnections end the stream
+                (``None``: no bound).
+            on_reconnect: Called with a :class:`ReconnectEvent` before each reconnection.
+
+        Returns:
+            The stream; close it (or use ``with``) to disconnect.
+
+        Raises:
+            AuthenticationError: The server answered 401.
+            PermissionDeniedError: The server answered 403.
         """
         flow = events_flow(
             self._settings,
@@ -376,17 +726,32 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
             on_reconnect=on_reconnect,
         )
         return EventStream(
-            iterate_sync(flow, self._pool.get(), self._defaults, self._settings.sleep)
+            iterate_sync(
+                self._observed(flow), self._pool.get(), self._defaults, self._settings.sleep
+            )
         )
 
     def watch(
         self, job_id: str | Any, *, timeout: float | None = None, poll_interval: float = 1.0
     ) -> JobWatch:
-        """Yield the job each time its state or progress changes, ending with its terminal
-        state and result (or when ``timeout`` seconds pass).
+        """Yield the job each time its state or progress changes.
+
+        The last job yielded has its terminal state and result, unless the timeout passed.
+
+        Args:
+            job_id: The job's id.
+            timeout: Seconds to watch; ``None`` watches until the job finishes.
+            poll_interval: Seconds between looks at a job that is not running yet.
+
+        Returns:
+            An iterator of the job's successive versions.
         """
         flow = ops.watch(self._settings, job_id, timeout=timeout, poll_interval=poll_interval)
-        return JobWatch(iterate_sync(flow, self._pool.get(), self._defaults, self._settings.sleep))
+        return JobWatch(
+            iterate_sync(
+                self._observed(flow), self._pool.get(), self._defaults, self._settings.sleep
+            )
+        )
 
 
 # aiohttp is imported with the first session (the first async request), never at
@@ -406,7 +771,8 @@ def _discard_session(session: Session) -> None:
 class GopherQueue(_BaseClient[httpx.AsyncClient]):
     """The asyncio GopherQueue client; every operation is a coroutine.
 
-    Same options and operations as :class:`GopherQueueSync`. Constructing it does no I/O and
+    Same options and operations as :class:`GopherQueueSync`, plus ``http_backend``.
+    Constructing it does no I/O and
     binds to no event loop, so it can be created at import time. One client is safe to share
     between tasks; ``aclose()`` it (or use ``async with``) to release its connections.
 
@@ -414,6 +780,29 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
     keeps its throughput under concurrency. ``http_backend="httpx"``, or an injected
     ``http_client=httpx.AsyncClient(...)``, sends them with httpx instead; operations, errors,
     retries and the User-Agent are the same either way. ``raw`` always uses an httpx client.
+
+    Args:
+        url: The server's base URL, such as ``"http://localhost:8080"``.
+        api_key: Sent as ``X-API-Key``; never shown in reprs, logs or errors.
+        timeout: Seconds (or a timedelta) for every phase of a request, an ``httpx.Timeout``,
+            or ``None`` for no limit.
+        max_retries: How many times a failed request is retried, overriding the policy's.
+        retry: Which failures are retried and how long to wait between attempts.
+        headers: Extra headers sent with every request.
+        verify: TLS verification: ``True`` (the default CAs), ``False``, an
+            ``ssl.SSLContext``, or the path of a CA bundle.
+        http_client: An ``httpx.AsyncClient`` to send requests with (selects httpx); the
+            caller keeps closing it.
+        wait_chunk: Seconds per long-poll of ``wait``, at most 28.
+        auto_idempotency_key: Whether a submit without an idempotency key gets a generated one.
+        max_response_size: Bytes a reply's body may hold after content decoding (64 MiB).
+        max_event_line_size: Characters one line of the event stream may hold (1 MiB).
+        max_event_size: Characters the data of one event may hold (16 MiB).
+        http_backend: ``"aiohttp"`` (the default) or ``"httpx"``.
+        on_request: Called after every HTTP request with a :class:`RequestEvent`.
+
+    Raises:
+        ValidationError: An option is of the wrong type or out of range, or no URL is given.
     """
 
     _per_loop = True
@@ -434,7 +823,11 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         http_client: httpx.AsyncClient | None = None,
         wait_chunk: float = _DEFAULT_WAIT_CHUNK,
         auto_idempotency_key: bool = True,
+        max_response_size: int | None = options.MAX_RESPONSE_SIZE,
+        max_event_line_size: int | None = options.MAX_EVENT_LINE_SIZE,
+        max_event_size: int | None = options.MAX_EVENT_SIZE,
         http_backend: Literal["httpx", "aiohttp"] | None = None,
+        on_request: Callable[[RequestEvent], None] | None = None,
     ) -> None:
         backend = options.check_backend(http_backend, http_client)
         super().__init__(
@@ -448,6 +841,10 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
             http_client=http_client,
             wait_chunk=wait_chunk,
             auto_idempotency_key=auto_idempotency_key,
+            max_response_size=max_response_size,
+            max_event_line_size=max_event_line_size,
+            max_event_size=max_event_size,
+            on_request=on_request,
         )
         if backend == "aiohttp":
             self._sessions = Pool(
@@ -469,8 +866,8 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
 
         return AiohttpDriver(sessions.get(), self._settings.async_sleep)
 
-    async def _run(self, flow: Flow[T]) -> T:
-        return await run_async(flow, self._driver())
+    async def _run(self, flow: Flow[T], job_id: object = None) -> T:
+        return await run_async(self._observed(flow, job_id), self._driver())
 
     async def aclose(self) -> None:
         """Close the connection pool (unless it was injected or borrowed by ``with_options``)."""
@@ -526,6 +923,57 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
             )
         )
 
+    def job(self, job: str | Any) -> AsyncJobHandle:
+        """A handle of the job bound to this client; see :meth:`GopherQueueSync.job`."""
+        if isinstance(job, Job):
+            return AsyncJobHandle(self, job.id, job)
+        if isinstance(job, (JobHandle, AsyncJobHandle)):
+            return AsyncJobHandle(self, job.id, job.snapshot)
+        return AsyncJobHandle(self, fanout.job_id_of(job))
+
+    async def submit_and_wait(
+        self,
+        job_type: str,
+        payload: Any = None,
+        *,
+        timeout: float | timedelta | None = 30,
+        raise_on_failure: bool = True,
+        **submit_options: Any,
+    ) -> WaitResult:
+        """Submit a job and wait for it; see :meth:`GopherQueueSync.submit_and_wait`."""
+        flow = self._submit_and_wait_flow(
+            job_type, payload, timeout, raise_on_failure, submit_options
+        )
+        return await self._run(flow)
+
+    async def wait_all(
+        self,
+        jobs: Iterable[str | Any] | BatchResult,
+        timeout: float | timedelta | None = 30,
+        *,
+        raise_on_failure: bool = False,
+        max_concurrency: int = fanout.DEFAULT_CONCURRENCY,
+    ) -> builtins.list[WaitResult]:
+        """Wait for every job under one deadline, at most ``max_concurrency`` long-polls
+        (tasks) at once; see :meth:`GopherQueueSync.wait_all`."""
+        plan = self._plan(jobs, timeout, max_concurrency, raise_on_failure, take_turns=False)
+        return await fanout.wait_all_async(plan, self._run)
+
+    def as_completed(
+        self,
+        jobs: Iterable[str | Any] | BatchResult,
+        timeout: float | timedelta | None = 30,
+        *,
+        raise_on_failure: bool = False,
+        max_concurrency: int = fanout.DEFAULT_CONCURRENCY,
+    ) -> AsyncIterator[WaitResult]:
+        """Yield each job's outcome as it finishes; see :meth:`GopherQueueSync.as_completed`.
+        Use it with ``async for``; stopping early cancels the open long-polls (wrap it in
+        ``contextlib.aclosing`` to have that happen at once on ``break``).
+        """
+        plan = self._plan(jobs, timeout, max_concurrency, raise_on_failure, take_turns=True)
+        return fanout.as_completed_async(plan, self._run)
+
     async def submit_batch(
         self, jobs: Iterable[Mapping[str, Any] | JobSpec], *, atomic: bool = False
     ) -> BatchResult:
@@ -534,7 +982,9 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
 
     async def get(self, job_id: str | Any, *, include_result: bool = True) -> Job:
         """Get a job; see :meth:`GopherQueueSync.get`."""
-        return await self._run(ops.get(self._settings, job_id, include_result=include_result))
+        return await self._run(
+            ops.get(self._settings, job_id, include_result=include_result), job_id
+        )
 
     async def wait(
         self,
@@ -552,25 +1002,29 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
             raise_on_timeout=raise_on_timeout,
             raise_on_failure=raise_on_failure,
         )
-        return await self._run(flow)
+        return await self._run(flow, job_id)
 
     async def cancel(
         self, job_id: str | Any, *, reason: str | None = None, force: bool = False
     ) -> Job:
         """Cancel a job; see :meth:`GopherQueueSync.cancel`."""
-        return await self._run(ops.cancel(self._settings, job_id, reason=reason, force=force))
+        return await self._run(
+            ops.cancel(self._settings, job_id, reason=reason, force=force), job_id
+        )
 
     async def retry(self, job_id: str | Any, *, reset_attempts: bool = False) -> Job:
         """Retry a failed or dead-lettered job; see :meth:`GopherQueueSync.retry`."""
-        return await self._run(ops.retry(self._settings, job_id, reset_attempts=reset_attempts))
+        return await self._run(
+            ops.retry(self._settings, job_id, reset_attempts=reset_attempts), job_id
+        )
 
     async def result(self, job_id: str | Any) -> JobResult:
         """The result of the job's latest finished attempt; see :meth:`GopherQueueSync.result`."""
-        return await self._run(ops.result(self._settings, job_id))
+        return await self._run(ops.result(self._settings, job_id), job_id)
 
     async def delete(self, job_id: str | Any) -> None:
         """Delete a job; see :meth:`GopherQueueSync.delete`."""
-        return await self._run(ops.delete(self._settings, job_id))
+        return await self._run(ops.delete(self._settings, job_id), job_id)
 
     async def list(
         self, *, state: JobState | str | None = None, job_type: str | None = None
@@ -614,7 +1068,7 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
             max_reconnects=max_reconnects,
             on_reconnect=on_reconnect,
         )
-        return AsyncEventStream(iterate_async(flow, self._driver))
+        return AsyncEventStream(iterate_async(self._observed(flow), self._driver))
 
     def watch(
         self, job_id: str | Any, *, timeout: float | None = None, poll_interval: float = 1.0
@@ -623,4 +1077,4 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         :meth:`GopherQueueSync.watch`. Use it with ``async for``.
         """
         flow = ops.watch(self._settings, job_id, timeout=timeout, poll_interval=poll_interval)
-        return AsyncJobWatch(iterate_async(flow, self._driver))
+        return AsyncJobWatch(iterate_async(self._observed(flow), self._driver))

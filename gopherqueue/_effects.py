@@ -39,9 +39,11 @@ class Request:
 
     ``kwargs`` is what a generated endpoint module's request builder (``_get_kwargs``)
     returned; ``operation`` is the spec's operationId, for error mapping and logs.
+    ``max_size`` caps the body of the reply (bytes, ``None``: no cap); the driver reads the
+    body incrementally and refuses a longer one with ``ResponseTooLargeError``.
     """
 
-    __slots__ = ("base_url", "headers", "kwargs", "operation", "timeout")
+    __slots__ = ("base_url", "headers", "kwargs", "max_size", "operation", "timeout")
 
     def __init__(
         self,
@@ -50,12 +52,14 @@ class Request:
         base_url: str,
         headers: dict[str, str],
         timeout: httpx.Timeout,
+        max_size: int | None = None,
     ) -> None:
         self.operation = operation
         self.kwargs = kwargs
         self.base_url = base_url
         self.headers = headers
         self.timeout = timeout
+        self.max_size = max_size
 
     def __repr__(self) -> str:
         # Method and path only: the headers carry the API key.

@@ -42,7 +42,8 @@ from ._exceptions import (
     excerpt,
     status_error,
 )
-from ._models import Job
+from ._models import Job, Serialisable
+from ._secrets import SecretHeaders
 from ._sse import ServerSentEvent, SSEDecoder
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ _JOB_EVENTS = frozenset({"job.created", "job.cancelled", "job.retried"})
 
 
 @attrs.frozen
-class Event:
+class Event(Serialisable):
     """One event from the server's stream."""
 
     event_type: str
@@ -184,7 +185,9 @@ def events(
     kwargs = gen.stream_events._get_kwargs(
         job_id=gen.UNSET if server_filter is None else server_filter
     )
-    sub = _Subscription()
+    sub = _Subscription(
+        decoder=SSEDecoder(max_line=settings.max_event_line_size, max_event=settings.max_event_size)
+    )
     while True:
         request = _stream_request(settings, kwargs, timeout, sub.decoder.last_event_id)
         opened_at = settings.clock()
@@ -228,7 +231,8 @@ def _stream_request(
     settings: Settings, kwargs: dict[str, Any], timeout: httpx.Timeout, last_event_id: str
 ) -> Request:
     """The request that opens (or reopens) the stream."""
-    headers = {**settings.headers, "Accept": "text/event-stream", "Cache-Control": "no-cache"}
+    headers = SecretHeaders(settings.headers)
+    headers.update({"Accept": "text/event-stream", "Cache-Control": "no-cache"})
     if last_event_id:
         headers["Last-Event-ID"] = last_event_id
     return Request("stream_events", kwargs, settings.base_url, headers, timeout)

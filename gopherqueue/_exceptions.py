@@ -8,6 +8,7 @@
     ├── APIError
     │   ├── APIConnectionError          the request did not get a reply
     │   │   └── APITimeoutError         ... because a timeout passed
+    │   ├── ResponseTooLargeError       a reply exceeded a size limit (max_response_size, ...)
     │   └── APIStatusError              the server answered with an error status
     │       ├── AuthenticationError     401
     │       ├── PermissionDeniedError   403
@@ -54,6 +55,7 @@ __all__ = [
     "OutputDecodeError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResultNotReadyError",
     "ServerError",
     "UnexpectedResponseError",
@@ -68,8 +70,48 @@ __all__ = [
 _EXCERPT = 200
 
 
+def _rebuild(cls: type[GopherQueueError], args: tuple[Any, ...]) -> GopherQueueError:
+    # Not cls(*args): most classes take keyword-only arguments. The attributes come back
+    # through BaseException.__setstate__.
+    return cls.__new__(cls, *args)
+
+
+def _detached(response: httpx.Response) -> httpx.Response:
+    """A copy of ``response`` that is safe to pickle: its status, headers and body, and a
+    request with the method and URL only (the request's headers carry the API key)."""
+    request = response.request
+    try:
+        content = response.content
+    except httpx.ResponseNotRead:
+        content = b""
+    copy = httpx.Response(
+        response.status_code,
+        headers=response.headers,
+        stream=httpx.ByteStream(content),
+        request=httpx.Request(request.method, request.url),
+    )
+    # What Response.read() would do, without decoding the (already decoded) body again.
+    copy._content = content
+    copy.is_stream_consumed = True
+    copy.is_closed = True
+    return copy
+
+
 class GopherQueueError(Exception):
-    """Base class of every exception the SDK raises."""
+    """Base class of every exception the SDK raises.
+
+    Every one pickles (to another process, a task queue's result store) with its type,
+    message and attributes. An attached ``response`` travels as a copy with its status,
+    headers and body whose ``request`` has the method and URL only, so a pickle never holds
+    the API key.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        state = dict(self.__dict__)
+        response = state.get("response")
+        if isinstance(response, httpx.Response):
+            state["response"] = _detached(response)
+        return (_rebuild, (type(self), self.args), state)
 
 
 class ValidationError(GopherQueueError, ValueError):
@@ -78,6 +120,10 @@ class ValidationError(GopherQueueError, ValueError):
     Raised before any request is sent when an argument is wrong; ``field`` names the argument
     (``"job_id"``, ``"priority"``, ``"jobs[3].type"``, ...). The server's own 400 replies are
     :class:`BadRequestError`, a subclass, with ``field`` set to ``None``.
+
+    Args:
+        message: What is wrong.
+        field: The argument at fault.
     """
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
@@ -91,6 +137,11 @@ class APIError(GopherQueueError):
 
     ``after_ambiguous_attempt`` is true when an earlier attempt of the same call was retried
     after a failure that may have been applied on the server (its response was lost).
+
+    Args:
+        message: What went wrong.
+        method: The request's HTTP method.
+        url: The request's URL, without its query.
     """
 
     after_ambiguous_attempt: bool = False
@@ -120,7 +171,13 @@ class APIStatusError(APIError):
     Attributes: ``status_code``, ``code`` (the envelope's ``error.code``, such as
     ``"not_found"``; ``None`` for a body that is not the error envelope), ``message``,
     ``request_id`` (the ``X-Request-Id`` header), ``body`` (the decoded JSON body, or ``None``)
-    and ``response`` (the :class:`httpx.Response`).
+    and ``response`` (the ``httpx.Response``).
+
+    Args:
+        message: The envelope's ``error.message``, or a description of the reply.
+        response: The reply.
+        code: The envelope's ``error.code``.
+        body: The decoded JSON body.
     """
 
     def __init__(
@@ -184,6 +241,13 @@ class BatchConflictError(ConflictError):
     The real server stores the items *before* the conflicting one anyway (its ``atomic``
     covers validation only); ``index`` is the conflicting item, so items ``0..index-1`` may
     have been created.
+
+    Args:
+        message: The server's message.
+        response: The reply.
+        code: The envelope's ``error.code``.
+        body: The decoded JSON body.
+        index: The position of the conflicting item in the batch.
     """
 
     def __init__(
@@ -207,6 +271,35 @@ class UnexpectedResponseError(APIStatusError):
     """
 
 
+class ResponseTooLargeError(APIError):
+    """A reply exceeded one of the client's size limits, so it was refused unread.
+
+    ``limit`` names the option (``max_response_size``, ``max_event_line_size`` or
+    ``max_event_size``) and ``max_size`` is its value. The limits bound the memory a
+    misbehaving server or proxy can make the client use; such a reply is not retried.
+
+    Args:
+        message: What went wrong, naming the limit.
+        limit: The option whose limit was exceeded.
+        max_size: The limit's value.
+        method: The request's HTTP method.
+        url: The request's URL, without its query.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: str,
+        max_size: int,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.limit = limit
+        self.max_size = max_size
+
+
 class OutputDecodeError(GopherQueueError, ValueError):
     """A job's output could not be read as asked (``JobResult.json()`` on output that is not JSON)."""
 
@@ -215,6 +308,10 @@ class WaitTimeoutError(GopherQueueError):
     """``wait(..., raise_on_timeout=True)`` reached its timeout before the job finished.
 
     ``outcome`` is the :class:`~gopherqueue.WaitResult` that would have been returned.
+
+    Args:
+        message: What ran out.
+        outcome: The wait's result.
     """
 
     def __init__(self, message: str, *, outcome: WaitResult) -> None:
@@ -226,6 +323,10 @@ class JobFailedError(GopherQueueError):
     """``wait(..., raise_on_failure=True)`` saw the job end without success.
 
     ``outcome`` is the :class:`~gopherqueue.WaitResult`; its ``result`` holds the error.
+
+    Args:
+        message: How the job ended.
+        outcome: The wait's result.
     """
 
     def __init__(self, message: str, *, outcome: WaitResult) -> None:

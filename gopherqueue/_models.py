@@ -15,7 +15,7 @@ import enum
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Union, cast
 
 import attrs
 
@@ -44,6 +44,7 @@ __all__ = [
     "JobState",
     "Priority",
     "QueueStats",
+    "Serialisable",
     "WaitResult",
     "WorkerStats",
 ]
@@ -146,8 +147,59 @@ def _opt(value: Any) -> Any:
     return value
 
 
+def _jsonable(value: Any) -> Any:
+    """``value`` as JSON-ready data: ISO-8601 datetimes, timedeltas in seconds, enums as their
+    values, public models as their ``to_dict()``, bytes as base64 text."""
+    if isinstance(value, Serialisable):
+        return value.to_dict()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, dict):
+        items: dict[Any, Any] = value  # pyright: ignore[reportUnknownVariableType]
+        return {str(k): _jsonable(v) for k, v in items.items()}
+    if isinstance(value, (list, tuple)):
+        seq: list[Any] = list(value)  # pyright: ignore[reportUnknownArgumentType]
+        return [_jsonable(v) for v in seq]
+    return value
+
+
+class Serialisable:
+    """``to_dict()`` and ``to_json()`` for the public models (attrs classes).
+
+    The generated model a public one keeps as ``raw`` is never included.
+    """
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The model as a JSON-ready dict: datetimes as ISO-8601 text, durations in seconds,
+        enums as their strings, nested models as dicts; never the raw generated model."""
+        return {
+            field.name: _jsonable(getattr(self, field.name))
+            for field in attrs.fields(cast("Any", type(self)))
+            if field.name != "raw"
+        }
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """:meth:`to_dict` encoded as JSON text.
+
+        Args:
+            indent: Indentation of nested levels (``None``: one line).
+
+        Returns:
+            The JSON text.
+        """
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
 @attrs.frozen
-class JobResult:
+class JobResult(Serialisable):
     """The result of a job's latest finished attempt."""
 
     job_id: str
@@ -204,7 +256,11 @@ class JobResult:
 
     @classmethod
     def from_api(cls, raw: RawJobResult) -> JobResult:
-        """Build from the generated model."""
+        """Build from the generated model.
+
+        Args:
+            raw: The generated model, as parsed from the reply.
+        """
         output = _opt(raw.output)
         category = _opt(raw.error_category)
         return cls(
@@ -220,7 +276,7 @@ class JobResult:
 
 
 @attrs.frozen
-class Job:
+class Job(Serialisable):
     """A job as the server reports it."""
 
     id: str
@@ -265,7 +321,13 @@ class Job:
     def from_api(
         cls, raw: RawJob, *, job_result: JobResult | None = None, replayed: bool = False
     ) -> Job:
-        """Build from the generated model."""
+        """Build from the generated model.
+
+        Args:
+            raw: The generated model, as parsed from the reply.
+            job_result: The job's result, fetched separately.
+            replayed: Whether the server answered a submit with an existing job.
+        """
         # Hot for batches; the generator's UNSET is falsy, so ``or`` maps an omitted field to
         # its default without a call per field.
         tags = raw.tags
@@ -311,7 +373,7 @@ class JobSpec:
 
 
 @attrs.frozen
-class WaitResult:
+class WaitResult(Serialisable):
     """The outcome of :meth:`~gopherqueue.GopherQueue.wait`."""
 
     job_id: str
@@ -328,7 +390,11 @@ class WaitResult:
 
     @classmethod
     def from_api(cls, raw: RawWaitResponse) -> WaitResult:
-        """Build from the generated model."""
+        """Build from the generated model.
+
+        Args:
+            raw: The generated model, as parsed from the reply.
+        """
         result = _opt(raw.result)
         return cls(
             job_id=raw.id,
@@ -341,7 +407,7 @@ class WaitResult:
 
 
 @attrs.frozen
-class BatchItem:
+class BatchItem(Serialisable):
     """One item of a batch submission."""
 
     index: int
@@ -353,7 +419,7 @@ class BatchItem:
 
 
 @attrs.frozen
-class BatchResult:
+class BatchResult(Serialisable):
     """The outcome of ``submit_batch``, over all chunks it was split into."""
 
     total: int
@@ -373,7 +439,12 @@ class BatchResult:
 
     @classmethod
     def from_api(cls, raw: RawBatchResponse, *, offset: int = 0) -> BatchResult:
-        """Build from the generated model; ``offset`` shifts indexes for chunked batches."""
+        """Build from the generated model.
+
+        Args:
+            raw: The generated model, as parsed from the reply.
+            offset: Added to every item's index (for the chunks of a large batch).
+        """
         items = [
             BatchItem(
                 index=offset + r.index,
@@ -388,7 +459,7 @@ class BatchResult:
 
 
 @attrs.frozen
-class WorkerStats:
+class WorkerStats(Serialisable):
     """Worker figures from ``stats()``. The real server always reports 0 for the processing
     times and ``retried_jobs``.
     """
@@ -410,7 +481,7 @@ class WorkerStats:
 
 
 @attrs.frozen
-class QueueStats:
+class QueueStats(Serialisable):
     """Queue counts and worker figures from ``stats()``.
 
     Jobs in ``retrying`` have no counter of their own on the real server; they are only in
@@ -433,7 +504,11 @@ class QueueStats:
 
     @classmethod
     def from_api(cls, raw: RawStats) -> QueueStats:
-        """Build from the generated model."""
+        """Build from the generated model.
+
+        Args:
+            raw: The generated model, as parsed from the reply.
+        """
         q, w = raw.queue, raw.workers
         return cls(
             pending=q.pending,
@@ -468,7 +543,7 @@ class QueueStats:
 
 
 @attrs.frozen
-class HealthComponent:
+class HealthComponent(Serialisable):
     """One component of ``health()``."""
 
     healthy: bool
@@ -477,7 +552,7 @@ class HealthComponent:
 
 
 @attrs.frozen
-class Health:
+class Health(Serialisable):
     """The server's health report."""
 
     healthy: bool
@@ -486,7 +561,11 @@ class Health:
 
     @classmethod
     def from_api(cls, raw: RawHealth) -> Health:
-        """Build from the generated model."""
+        """Build from the generated model.
+
+        Args:
+            raw: The generated model, as parsed from the reply.
+        """
         components: dict[str, HealthComponent] = {}
         for name, comp in raw.components.additional_properties.items():
             latency = _opt(comp.latency)

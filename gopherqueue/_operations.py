@@ -10,6 +10,7 @@ chunking, exactly-once resolution, recognising a retried request's own earlier s
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import uuid
@@ -59,15 +60,18 @@ if TYPE_CHECKING:
 __all__ = [
     "build_submit_body",
     "cancel",
+    "check_wait_timeout",
     "delete",
     "get",
     "health",
     "list_jobs",
+    "output",
     "probe",
     "result",
     "retry",
     "stats",
     "submit",
+    "submit_and_wait",
     "submit_batch",
     "wait",
     "watch",
@@ -110,6 +114,7 @@ def _request(
         base_url=settings.base_url,
         headers=settings.headers,
         timeout=settings.timeout if timeout is None else timeout,
+        max_size=settings.max_response_size,
     )
 
 
@@ -484,6 +489,57 @@ def result(settings: Settings, job_id: object) -> Flow[JobResult]:
     )
 
 
+def check_wait_timeout(timeout: object, field: str = "timeout") -> None:
+    """Refuse a wait timeout that is not a non-negative, finite number of seconds or None."""
+    if timeout is not None and (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, (int, float))
+        or not math.isfinite(timeout)
+        or timeout < 0
+    ):
+        raise ValidationError(
+            f"{field} must be a non-negative number of seconds or None, got {timeout!r}",
+            field=field,
+        )
+
+
+def decoded_output(outcome: WaitResult) -> Any:
+    """The output of a finished job: its JSON value when it is JSON, else the raw bytes
+    (``None`` when there is none)."""
+    job_result = outcome.result
+    if job_result is None or not job_result.output:
+        return None
+    try:
+        return json.loads(job_result.output)
+    except ValueError:
+        return job_result.output
+
+
+def submit_and_wait(
+    settings: Settings, body: SubmitJobRequest, timeout: float | None, *, raise_on_failure: bool
+) -> Flow[WaitResult]:
+    """Submit, then wait for the job; :class:`WaitTimeoutError` when it does not finish in
+    time (the error's ``outcome.job_id`` names the job, which keeps running)."""
+    check_wait_timeout(timeout)
+    if not isinstance(raise_on_failure, bool):
+        raise ValidationError("raise_on_failure must be a bool", field="raise_on_failure")
+    job = yield from submit(settings, body)
+    return (
+        yield from wait(
+            settings, job.id, timeout, raise_on_timeout=True, raise_on_failure=raise_on_failure
+        )
+    )
+
+
+def output(settings: Settings, job_id: object, timeout: float | None) -> Flow[Any]:
+    """Wait for the job and return :func:`decoded_output`; raises JobFailedError when it did
+    not succeed, WaitTimeoutError when it did not finish within ``timeout``."""
+    outcome = yield from wait(
+        settings, job_id, timeout, raise_on_timeout=True, raise_on_failure=True
+    )
+    return decoded_output(outcome)
+
+
 def wait(
     settings: Settings,
     job_id: object,
@@ -500,16 +556,7 @@ def wait(
     """
 
     canonical = convert.check_job_id(job_id)
-    if timeout is not None and (
-        isinstance(timeout, bool)
-        or not isinstance(timeout, (int, float))
-        or not math.isfinite(timeout)
-        or timeout < 0
-    ):
-        raise ValidationError(
-            f"timeout must be a non-negative number of seconds or None, got {timeout!r}",
-            field="timeout",
-        )
+    check_wait_timeout(timeout)
     clock = settings.clock
     policy = settings.retry
     deadline = None if timeout is None else clock() + timeout

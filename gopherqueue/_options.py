@@ -18,7 +18,7 @@ import time
 import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 import attrs
@@ -26,16 +26,25 @@ import httpx
 
 from ._exceptions import ValidationError
 from ._retry import RetryPolicy
+from ._secrets import SecretHeaders
 from ._version import __version__
 
+if TYPE_CHECKING:
+    from ._observe import RequestEvent
+
 __all__ = [
+    "MAX_EVENT_LINE_SIZE",
+    "MAX_EVENT_SIZE",
+    "MAX_RESPONSE_SIZE",
     "WAIT_CHUNK_MAX",
     "InsecureTransportWarning",
     "Settings",
     "check_api_key",
     "check_backend",
     "check_headers",
+    "check_hook",
     "check_policy",
+    "check_size",
     "check_timeout",
     "check_url",
     "check_verify",
@@ -73,6 +82,10 @@ class Settings:
     async_sleep: Callable[[float], Awaitable[None]] | None = None
     """How the async drivers perform a ``Sleep`` (``None``: :func:`asyncio.sleep`, imported
     only by async users)."""
+    max_response_size: int | None = None
+    max_event_line_size: int | None = None
+    max_event_size: int | None = None
+    on_request: Callable[[RequestEvent], None] | None = None
 
 
 class InsecureTransportWarning(UserWarning):
@@ -197,6 +210,26 @@ def check_timeout(timeout: object) -> httpx.Timeout:
     return httpx.Timeout(float(timeout))
 
 
+MAX_RESPONSE_SIZE = 64 * 1024 * 1024
+"""Default ``max_response_size``: bytes of one (decoded) non-streaming reply body."""
+MAX_EVENT_LINE_SIZE = 1024 * 1024
+"""Default ``max_event_line_size``: characters of one line of the event stream."""
+MAX_EVENT_SIZE = 16 * 1024 * 1024
+"""Default ``max_event_size``: characters of the data of one event."""
+
+
+def check_size(value: object, field: str) -> int | None:
+    """A size limit: a positive int, or ``None`` for no limit."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError(
+            f"{field} must be a positive int (a size) or None (no limit), got {value!r}",
+            field=field,
+        )
+    return value
+
+
 def check_policy(retry: object, max_retries: object, default: RetryPolicy) -> RetryPolicy:
     """The retry policy from the ``retry`` and ``max_retries`` options (``None``: ``default``)."""
     policy = default if retry is None else retry
@@ -269,7 +302,7 @@ def check_api_key(api_key: object) -> str | None:
 def client_headers(extra: Mapping[str, str], api_key: str | None) -> dict[str, str]:
     """Every request's headers: User-Agent, Accept, the caller's ``extra`` headers, and the
     API key."""
-    headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+    headers = SecretHeaders({"User-Agent": USER_AGENT, "Accept": "application/json"})
     headers.update(extra)
     if api_key is not None:
         headers["X-API-Key"] = api_key
@@ -308,7 +341,8 @@ def evolve(
     if timeout is not None:
         changes["timeout"] = check_timeout(timeout)
     if headers is not None:
-        merged = {**settings.headers, **check_headers(headers)}
+        merged = SecretHeaders(settings.headers)
+        merged.update(check_headers(headers))
         if api_key is not None:
             merged["X-API-Key"] = api_key
         changes["headers"] = merged
@@ -330,3 +364,12 @@ def http_client_kwargs(
         # and following one with the API key could leak it.
         "follow_redirects": False,
     }
+
+
+def check_hook(hook: object, name: str) -> Any:
+    """A callback option: callable or ``None``."""
+    if hook is not None and not callable(hook):
+        raise ValidationError(
+            f"{name} must be callable or None, got {type(hook).__name__}", field=name
+        )
+    return hook

@@ -120,12 +120,28 @@ class RetryPolicy:
     """Called before each retry (a log line at INFO level is written either way)."""
 
     def backoff(self, retry: int, *, rng: Callable[[], float] = random.random) -> float:
-        """Full-jitter backoff for the ``retry``-th retry (1-based): uniform in [0, cap]."""
+        """Full-jitter backoff for a retry: uniform between 0 and the capped exponential delay.
+
+        Args:
+            retry: Which retry this is, from 1.
+            rng: A source of uniform numbers in [0, 1).
+
+        Returns:
+            Seconds to wait.
+        """
         cap = min(self.backoff_max, self.backoff_base * (2 ** (retry - 1)))
         return float(cap * rng())
 
     def is_retryable(self, error: APIError, *, method: str) -> bool:
-        """Whether ``error`` may be retried for a request with this HTTP ``method``."""
+        """Whether a failed request may be sent again.
+
+        Args:
+            error: How the request failed.
+            method: The request's HTTP method.
+
+        Returns:
+            True when the policy retries this failure.
+        """
         if isinstance(error, APIConnectionError):
             return True
         if isinstance(error, APIStatusError):
@@ -143,9 +159,19 @@ class RetryPolicy:
     def delay_for(
         self, error: APIError, retry: int, *, rng: Callable[[], float] = random.random
     ) -> float | None:
-        """Seconds to wait before the ``retry``-th retry after ``error``; ``None`` when the
-        server's ``Retry-After`` asks for longer than :attr:`retry_after_max` (honouring it
-        early would only be refused again, so the error is raised with the server's delay)."""
+        """How long to wait before a retry (the server's ``Retry-After`` when it sent one).
+
+        A ``Retry-After`` longer than :attr:`retry_after_max` gives ``None``: honouring it early
+        would only be refused again, so the error is raised with the server's delay.
+
+        Args:
+            error: How the previous attempt failed.
+            retry: Which retry this is, from 1.
+            rng: A source of uniform numbers in [0, 1), for the backoff's jitter.
+
+        Returns:
+            Seconds to wait, or ``None`` when the server asks for longer than the cap.
+        """
         if isinstance(error, APIStatusError):
             after = retry_after_seconds(error.response.headers.get("retry-after"))
             if after is not None:
@@ -161,10 +187,21 @@ class RetryPolicy:
         elapsed: float,
         rng: Callable[[], float] = random.random,
     ) -> float | None:
-        """The pause before the ``retry``-th retry (1-based) after ``error``, or ``None`` when
-        the policy says not to retry: the budget is spent, the error is not retryable for
-        ``method``, ``Retry-After`` exceeds the cap, or the pause would cross the deadline
-        (``elapsed`` seconds since the first attempt)."""
+        """The pause before a retry, or ``None`` when the policy says not to retry.
+
+        No retry happens when the budget is spent, the error is not retryable for ``method``,
+        ``Retry-After`` exceeds the cap, or the pause would cross the deadline.
+
+        Args:
+            error: How the previous attempt failed.
+            retry: Which retry this would be, from 1.
+            method: The request's HTTP method.
+            elapsed: Seconds since the first attempt.
+            rng: A source of uniform numbers in [0, 1), for the backoff's jitter.
+
+        Returns:
+            Seconds to wait, or ``None`` to give up.
+        """
         if retry > self.max_retries or not self.is_retryable(error, method=method):
             return None
         delay = self.delay_for(error, retry, rng=rng)
@@ -182,9 +219,17 @@ class RetryPolicy:
     def announce(
         self, what: str, *, operation: str, retry: int, of: str, delay: float, error: APIError
     ) -> None:
-        """Log a retry about to happen (INFO) and call :attr:`on_retry`: every retrying loop
-        reports through here, so each retry is visible the same way. ``what`` is the method
-        and path, never headers or bodies; ``of`` says the budget (``"2"``, ``"the deadline"``).
+        """Log a retry about to happen (INFO) and call :attr:`on_retry`.
+
+        Every retrying loop reports through here, so each retry is visible the same way.
+
+        Args:
+            what: The method and path (never headers or bodies).
+            operation: The operationId being retried, such as ``"submit_job"``.
+            retry: Which retry this is, from 1.
+            of: The budget, such as ``"2"`` or ``"the deadline"``.
+            delay: Seconds the SDK waits before the retry.
+            error: Why the previous attempt failed.
         """
         logger.info(
             "retrying %s in %.2fs (retry %d of %s) after: %s", what, delay, retry, of, error

@@ -14,6 +14,10 @@ Implements the "event stream interpretation" rules of the WHATWG HTML standard
 * a blank line dispatches the event, unless no ``data`` line was seen (the ``id`` still counts);
 * an event still unterminated at the end of the stream is discarded.
 
+Beyond the standard, a decoder may cap the length of a line and the size of an event's data
+(in characters), so a stream that never ends a line or an event cannot grow the buffers
+without bound; it then raises :class:`~gopherqueue.ResponseTooLargeError`.
+
 Chunks may be split anywhere: inside a line, between CR and LF, inside a multi-byte character.
 """
 
@@ -25,6 +29,8 @@ from collections.abc import Callable
 from typing import Any, Optional
 
 import attrs
+
+from ._exceptions import ResponseTooLargeError
 
 __all__ = ["SSEDecoder", "ServerSentEvent"]
 
@@ -113,18 +119,29 @@ class SSEDecoder:
         "_at_boundary",
         "_block_retry",
         "_data",
+        "_data_size",
         "_event",
         "_id_buffer",
         "_last_event_id",
+        "_max_event",
+        "_max_line",
         "_partial",
+        "_partial_size",
         "_retry",
         "_skip_lf",
         "_started",
         "_utf8",
     )
 
-    def __init__(self) -> None:
-        """Create a decoder positioned at the start of a stream."""
+    def __init__(self, *, max_line: int | None = None, max_event: int | None = None) -> None:
+        """Create a decoder positioned at the start of a stream.
+
+        ``max_line`` caps the characters of one line, ``max_event`` those of one event's data
+        (its data lines and the newlines joining them); ``None`` is no cap. Past a cap,
+        :meth:`feed` raises :class:`~gopherqueue.ResponseTooLargeError` naming it.
+        """
+        self._max_line = max_line
+        self._max_event = max_event
         self._last_event_id = ""
         self._retry: Optional[int] = None
         self._reset_stream()
@@ -136,6 +153,7 @@ class SSEDecoder:
         # Pieces of the current incomplete line. A list, not a str, so a huge line arriving in
         # many chunks is joined once instead of being re-copied on every chunk.
         self._partial: list[str] = []
+        self._partial_size = 0
         # The previous chunk ended in CR: an LF starting the next chunk belongs to that line end.
         self._skip_lf = False
         # True while the next chunk needs _strip_head (stream start or pending CR), so the
@@ -143,6 +161,8 @@ class SSEDecoder:
         self._at_boundary = True
         self._event = ""
         self._data: list[str] = []
+        # Characters of the pending event's data, for max_event.
+        self._data_size = 0
         # The spec starts a stream's ID buffer empty, but browsers seed it with the ID from the
         # previous connection; otherwise the first blank line after a reconnect would wipe the
         # ID the client just resumed from.
@@ -181,8 +201,12 @@ class SSEDecoder:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         lines = text.split("\n")
         partial = self._partial
+        max_line = self._max_line
         if len(lines) == 1:
             partial.append(text)
+            self._partial_size += len(text)
+            if max_line is not None and self._partial_size > max_line:
+                raise self._too_large("max_event_line_size", max_line, "line")
             return []
         if partial:
             partial.append(lines[0])
@@ -191,6 +215,15 @@ class SSEDecoder:
         last = lines.pop()
         if last:
             partial.append(last)
+        self._partial_size = len(last)
+        # A line can only be longer than the chunk it came in when it began in an earlier one
+        # (lines[0]), so the common case checks one line.
+        if max_line is not None and (
+            len(lines[0]) > max_line
+            or len(last) > max_line
+            or (len(text) > max_line and max(map(len, lines)) > max_line)
+        ):
+            raise self._too_large("max_event_line_size", max_line, "line")
 
         # The parser state lives in locals for the loop: this is the hot path, and attribute
         # access per line would cost more than the parsing itself.
@@ -200,9 +233,14 @@ class SSEDecoder:
         id_buffer = self._id_buffer
         last_id = self._last_event_id
         block_retry = self._block_retry
+        max_event = self._max_event
+        data_size = self._data_size
         for line in lines:
             if not line:
                 last_id = id_buffer
+                if max_event is not None and data_size > max_event:
+                    raise self._too_large("max_event_size", max_event, "event's data")
+                data_size = 0
                 if data:
                     events.append(
                         _make_event(
@@ -222,6 +260,7 @@ class SSEDecoder:
                 value = value[1:]
             if name == "data":
                 data.append(value)
+                data_size += len(value) + 1
             elif name == "event":
                 event_type = value
             elif name == "id":
@@ -233,12 +272,24 @@ class SSEDecoder:
                 except ValueError:
                     # Beyond Python's int-from-str digit limit: no sane reconnection time.
                     pass
+        if max_event is not None and data_size > max_event:
+            raise self._too_large("max_event_size", max_event, "event's data")
         self._data = data
+        self._data_size = data_size
         self._event = event_type
         self._id_buffer = id_buffer
         self._last_event_id = last_id
         self._block_retry = block_retry
         return events
+
+    @staticmethod
+    def _too_large(limit: str, size: int, what: str) -> ResponseTooLargeError:
+        return ResponseTooLargeError(
+            f"the event stream sent a {what} longer than {limit} ({size} characters); pass a "
+            f"larger {limit} (or None) to the client to accept it",
+            limit=limit,
+            max_size=size,
+        )
 
     def _strip_head(self, text: str) -> str:
         """Handle what only matters at the start of a chunk: the BOM and a pending CR."""

@@ -22,19 +22,22 @@ from typing import Any, Protocol, TypeVar
 import httpx
 
 from ._effects import CloseStream, Effect, Emit, Flow, OpenStream, ReadChunk, Request, Sleep, Stream
-from ._exceptions import ValidationError
+from ._exceptions import ResponseTooLargeError, ValidationError
+from ._secrets import SecretHeaders, mask_request
 
 __all__ = [
     "AsyncDriver",
     "AsyncHttpxDriver",
     "Defaults",
     "deadline_error",
+    "declared_too_large",
     "iterate_async",
     "iterate_sync",
     "request_headers",
     "request_url",
     "run_async",
     "run_sync",
+    "too_large",
     "total_seconds",
 ]
 
@@ -111,7 +114,11 @@ def request_headers(effect: Request, defaults: Defaults | None) -> dict[str, str
     extra = effect.kwargs.get("headers")
     if defaults is not None and effect.headers is defaults.headers:
         return extra or None
-    return {**effect.headers, **extra} if extra else effect.headers
+    if not extra:
+        return effect.headers
+    merged = SecretHeaders(effect.headers)
+    merged.update(extra)
+    return merged
 
 
 def _build(
@@ -123,7 +130,7 @@ def _build(
         timeout = httpx.USE_CLIENT_DEFAULT
     # An absolute URL, so a user-supplied httpx client needs no base_url of its own.
     try:
-        return http.build_request(
+        request = http.build_request(
             kwargs["method"],
             effect.base_url + kwargs["url"],
             json=kwargs.get("json"),
@@ -138,6 +145,63 @@ def _build(
             f"{effect.operation}: the request holds text that is not valid Unicode "
             f"(a lone surrogate at index {exc.start})"
         ) from None
+    # Errors carry this request (exc.response.request): its headers' repr must hide the key.
+    return mask_request(request)
+
+
+def too_large(effect: Request, limit: int) -> ResponseTooLargeError:
+    """The error for a reply whose body exceeds the request's ``max_size``."""
+    method = effect.kwargs["method"].upper()
+    path = effect.kwargs["url"]
+    return ResponseTooLargeError(
+        f"{method} {path}: the reply's body exceeds max_response_size ({limit} bytes); pass a "
+        "larger max_response_size (or None) to the client to accept it",
+        limit="max_response_size",
+        max_size=limit,
+        method=method,
+        url=effect.base_url + path,
+    )
+
+
+def declared_too_large(headers: httpx.Headers | Any, limit: int) -> bool:
+    """Whether a reply's ``Content-Length`` alone shows that its body exceeds ``limit`` (only
+    without a ``Content-Encoding``: a compressed length says little about the decoded one)."""
+    declared = headers.get("content-length")
+    return (
+        declared is not None
+        and declared.isdigit()
+        and not headers.get("content-encoding")
+        and int(declared) > limit
+    )
+
+
+def _read_sync(response: httpx.Response, effect: Request, limit: int) -> None:
+    # Reads the body chunk by chunk, so an endless or huge one costs at most `limit` bytes
+    # (plus one chunk) before it is refused.
+    if declared_too_large(response.headers, limit):
+        raise too_large(effect, limit)
+    chunks: list[bytes] = []
+    total = 0
+    for chunk in response.iter_bytes():
+        total += len(chunk)
+        if total > limit:
+            raise too_large(effect, limit)
+        chunks.append(chunk)
+    # What Response.read() stores; the flows read .content and .json() from it.
+    response._content = b"".join(chunks)
+
+
+async def _read_async(response: httpx.Response, effect: Request, limit: int) -> None:
+    if declared_too_large(response.headers, limit):
+        raise too_large(effect, limit)
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in response.aiter_bytes():
+        total += len(chunk)
+        if total > limit:
+            raise too_large(effect, limit)
+        chunks.append(chunk)
+    response._content = b"".join(chunks)
 
 
 def _log(
@@ -182,16 +246,22 @@ class _SyncDriver:
         request = _build(self.http, effect, self.defaults)
         total = total_seconds(effect.timeout)
         started = time.perf_counter()
-        if total is None:
+        limit = effect.max_size
+        if total is None and limit is None:
             response = self.http.send(request, follow_redirects=False)
         else:
-            # The body is read here, through a stream that checks the deadline between chunks
-            # (each chunk waits at most the read timeout, which the deadline is at least).
-            deadline = time.monotonic() + total
+            # The body is read here: through a stream that checks the deadline between chunks
+            # (each chunk waits at most the read timeout, which the deadline is at least), and
+            # capped at max_size.
+            deadline = None if total is None else time.monotonic() + total
             response = self.http.send(request, stream=True, follow_redirects=False)
             try:
-                response.stream = _DeadlineStream(response.stream, request, total, deadline)  # type: ignore[arg-type]
-                response.read()
+                if total is not None and deadline is not None:
+                    response.stream = _DeadlineStream(response.stream, request, total, deadline)  # type: ignore[arg-type]
+                if limit is None:
+                    response.read()
+                else:
+                    _read_sync(response, effect, limit)
             finally:
                 response.close()
         _log(effect, request, response, started)
@@ -256,14 +326,26 @@ class AsyncHttpxDriver:
         total = total_seconds(effect.timeout)
         started = time.perf_counter()
         if total is None:
-            response = await self.http.send(request, follow_redirects=False)
+            response = await self._exchange(request, effect)
         else:
             try:
                 async with asyncio.timeout(total):
-                    response = await self.http.send(request, follow_redirects=False)
+                    response = await self._exchange(request, effect)
             except TimeoutError:  # the deadline's own (httpx raises its timeouts as httpx's)
                 raise deadline_error(request, total) from None
         _log(effect, request, response, started)
+        return response
+
+    async def _exchange(self, request: httpx.Request, effect: Request) -> httpx.Response:
+        # The request and its whole body, capped at max_size (the deadline wraps both).
+        limit = effect.max_size
+        if limit is None:
+            return await self.http.send(request, follow_redirects=False)
+        response = await self.http.send(request, stream=True, follow_redirects=False)
+        try:
+            await _read_async(response, effect, limit)
+        finally:
+            await response.aclose()
         return response
 
     async def perform(self, effect: Effect) -> Any:

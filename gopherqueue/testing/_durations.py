@@ -73,8 +73,15 @@ _parsed: dict[str, int] = {}
 def parse_go_duration(text: str) -> int:
     """Parse a Go duration string and return it in integer nanoseconds.
 
-    Raises ``ValueError`` for anything Go's ``time.ParseDuration`` rejects (empty string, a
-    number without a unit other than ``0``, unknown units, overflow).
+    Args:
+        text: A duration such as ``"10s"``, ``"1500ms"`` or ``"1h2m3.5s"``.
+
+    Returns:
+        The duration in nanoseconds.
+
+    Raises:
+        ValueError: Go's ``time.ParseDuration`` rejects the text (an empty string, a number
+            without a unit other than ``0``, an unknown unit, an overflow).
     """
     value = _parsed.get(text)
     if value is None:

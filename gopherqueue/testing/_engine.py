@@ -75,6 +75,10 @@ class JobContext:
 
     Handlers may be ``async def`` (run on the server's event loop) or plain functions (run in a
     worker thread); both get this object as their only argument.
+
+    Args:
+        engine: The server's engine (the server makes contexts; handlers only receive them).
+        job: The stored job the attempt runs.
     """
 
     def __init__(self, engine: Engine, job: _Job) -> None:
@@ -115,6 +119,10 @@ class JobContext:
 
         Safe to call from the handler's thread or from the event loop. Calls after the attempt
         has ended are ignored.
+
+        Args:
+            percent: How far the job is, from 0 to 100.
+            message: What it is doing.
         """
         value = float(percent)
         self._engine._call_soon(lambda: self._engine._progress(self, value, message))
@@ -126,6 +134,8 @@ class JobContext:
 
 #: A job handler: ``fn(ctx)``, sync or async, returning output (bytes, str, JSON-able or None).
 Handler = Callable[[JobContext], Any]
+"""A job handler: called with the attempt's ``JobContext``, plain or ``async def``; what it
+returns becomes the result's output, and raising fails the attempt."""
 
 
 @dataclass(slots=True)

@@ -53,6 +53,9 @@ __all__ = ["Fault", "FaultInjector", "FaultKind", "FaultMiddleware"]
 
 #: The ways a request can be made to fail (see the module documentation).
 FaultKind = Literal["status", "html_502", "drop_before", "drop_after", "delay", "truncate"]
+"""What a fault does to a matching request: answer an error status, answer an HTML 502 page,
+drop the connection before or after the server handled the request, delay the request, or
+truncate the reply."""
 _KINDS = frozenset({"status", "html_502", "drop_before", "drop_after", "delay", "truncate"})
 
 _DEFAULT_CODES: dict[int, str] = {
@@ -97,7 +100,28 @@ def _phrase(status: int) -> str:
 
 @dataclass
 class Fault:
-    """One armed fault. Inspect :attr:`triggered` to see how often it fired."""
+    """One armed fault. Inspect :attr:`triggered` to see how often it fired.
+
+    Made by :meth:`FaultInjector.add`, whose arguments it holds.
+
+    Args:
+        method: The HTTP method to match (``"*"``: any).
+        path: The path pattern: ``{id}`` matches one segment, ``*`` anything.
+        kind: What the fault does (see ``FaultKind``).
+        times: How many matching requests to fail (``None``: all, until removed).
+        status: The status of ``status`` (default 503) and ``html_502`` (default 502).
+        retry_after: A ``Retry-After`` header to add.
+        delay: The seconds a ``delay`` fault sleeps.
+        truncate_at: Where a ``truncate`` fault cuts the body, in bytes.
+        incomplete: Whether a ``truncate`` fault announces the full length and closes early
+            instead.
+        body: A body to send instead of the generated one.
+        content_type: A ``Content-Type`` to send instead of the generated one.
+        code: The error envelope's ``code`` instead of the generated one.
+        message: The error envelope's ``message`` instead of the generated one.
+        headers: Extra response headers.
+        triggered: How many requests it has failed so far.
+    """
 
     method: str
     path: str
@@ -131,7 +155,15 @@ class Fault:
         return None if self.times is None else max(self.times - self.triggered, 0)
 
     def matches(self, method: str, path: str) -> bool:
-        """Whether a request with ``method`` and ``path`` is matched by this fault's pattern."""
+        """Whether a request is matched by this fault's pattern.
+
+        Args:
+            method: The request's HTTP method.
+            path: The request's path.
+
+        Returns:
+            True when both match.
+        """
         if self.method != "*" and self.method != method.upper():
             return False
         assert self._regex is not None
@@ -194,11 +226,28 @@ class FaultInjector:
     ) -> Fault:
         """Fail the next ``times`` requests (``None``: all) matching ``method`` and ``path``.
 
-        ``status`` applies to ``status`` (default 503) and ``html_502`` (default 502); ``code``,
-        ``message``, ``body``, ``content_type`` and ``headers`` override the generated response;
-        ``retry_after`` adds a ``Retry-After`` header; ``delay`` is the sleep of ``delay``;
-        ``truncate_at`` and ``incomplete`` shape ``truncate``. Faults are tried in the order
-        they were added; the first one that matches and has uses left fires.
+        Faults are tried in the order they were added; the first one that matches and has
+        uses left fires.
+
+        Args:
+            method: The HTTP method to match (``"*"``: any).
+            path: The path pattern: ``{id}`` matches one segment, ``*`` anything.
+            kind: What the fault does (see ``FaultKind``).
+            times: How many matching requests to fail (``None``: all, until removed).
+            status: The status of ``status`` (default 503) and ``html_502`` (default 502).
+            retry_after: A ``Retry-After`` header to add.
+            delay: The seconds a ``delay`` fault sleeps.
+            truncate_at: Where a ``truncate`` fault cuts the body, in bytes.
+            incomplete: Whether a ``truncate`` fault announces the full length and closes
+                early instead.
+            body: A body to send instead of the generated one.
+            content_type: A ``Content-Type`` to send instead of the generated one.
+            code: The error envelope's ``code`` instead of the generated one.
+            message: The error envelope's ``message`` instead of the generated one.
+            headers: Extra response headers.
+
+        Returns:
+            The armed fault, for :meth:`remove` and its ``triggered`` count.
         """
         fault = Fault(
             method=method,
@@ -221,7 +270,11 @@ class FaultInjector:
         return fault
 
     def remove(self, fault: Fault) -> None:
-        """Disarm one fault."""
+        """Disarm one fault.
+
+        Args:
+            fault: A fault that :meth:`add` returned.
+        """
         with self._lock:
             if fault in self._faults:
                 self._faults.remove(fault)
@@ -245,8 +298,15 @@ class FaultInjector:
             return list(self._requests)
 
     def hits(self, method: str = "*", path: str = "*") -> int:
-        """How many requests matching ``method`` and the ``path`` pattern arrived (faulted
-        ones included)."""
+        """How many matching requests arrived, faulted ones included.
+
+        Args:
+            method: The HTTP method to count (``"*"``: any).
+            path: The path pattern to count, as in :meth:`add`.
+
+        Returns:
+            The number of requests.
+        """
         probe = Fault(method=method, path=path, kind="status")
         with self._lock:
             return sum(1 for m, p in self._requests if probe.matches(m, p))

@@ -243,6 +243,13 @@ class _BaseServer:
         (bytes, str, JSON-able or ``None``) becomes the result ``output``; raising fails the
         attempt (``PermanentError``: category ``permanent``, anything else ``temporary``).
         Handlers are removed by :meth:`reset`.
+
+        Args:
+            job_type: The job type to handle.
+            handler: The handler; without it, ``register`` returns a decorator.
+
+        Returns:
+            The handler (or the decorator).
         """
         if handler is None:
 
@@ -256,7 +263,11 @@ class _BaseServer:
         return handler
 
     def unregister(self, job_type: str) -> None:
-        """Remove the handler for ``job_type`` (built-ins come back on :meth:`reset`)."""
+        """Remove the handler for a job type (built-ins come back on :meth:`reset`).
+
+        Args:
+            job_type: The job type.
+        """
         self._call(lambda: self._core.engine.unregister(job_type))
 
     def reset(self) -> None:
@@ -268,7 +279,15 @@ class _BaseServer:
     def jobs(
         self, state: Optional[str] = None, job_type: Optional[str] = None
     ) -> list[dict[str, Any]]:
-        """Snapshots of the stored jobs (the wire JSON as dicts), oldest first."""
+        """Snapshots of the stored jobs (the wire JSON as dicts), oldest first.
+
+        Args:
+            state: Only jobs in this state.
+            job_type: Only jobs of this type.
+
+        Returns:
+            The jobs.
+        """
 
         def collect() -> list[dict[str, Any]]:
             return [
@@ -284,7 +303,14 @@ class _BaseServer:
         return self._call(lambda: len(self._core.engine.all_jobs()))
 
     def get_job(self, job_id: str) -> Optional[dict[str, Any]]:
-        """A snapshot of one job (wire JSON as a dict), or ``None``."""
+        """A snapshot of one job (wire JSON as a dict).
+
+        Args:
+            job_id: The job's id.
+
+        Returns:
+            The job, or ``None`` if there is none with this id.
+        """
 
         def find() -> Optional[dict[str, Any]]:
             job = self._core.engine.get(job_id.lower())

@@ -8,6 +8,7 @@ import datetime as dt
 import http.server
 import ipaddress
 import logging
+import pickle
 import random
 import socket
 import ssl
@@ -77,6 +78,19 @@ def _texts_of_error(exc: BaseException) -> list[str]:
     texts = [str(exc), repr(exc), repr(exc.args), "".join(traceback.format_exception(exc))]
     if isinstance(exc, GopherQueueError):
         texts.append(str(getattr(exc, "message", "")))
+    # What pytest --showlocals and Sentry-style local capture print: every frame's locals, the
+    # SDK's and (through the chained causes) httpx's, httpcore's and aiohttp's.
+    with_locals = traceback.TracebackException(
+        type(exc), exc, exc.__traceback__, capture_locals=True
+    )
+    texts.append("".join(with_locals.format()))
+    texts.append(repr(vars(exc)))
+    texts.append(pickle.dumps(exc).decode("latin-1"))
+    response = getattr(exc, "response", None)
+    if response is not None:
+        request = response.request
+        texts.extend([repr(response), repr(response.headers), repr(request)])
+        texts.extend([repr(request.headers), str(request.headers)])
     return texts
 
 
@@ -94,9 +108,15 @@ async def _workflow(kind: str, authed: DevServer, other: DevServer, texts: list[
 
     def make(url: str, **kwargs: Any) -> GopherQueue | GopherQueueSync:
         kwargs.setdefault("retry", FAST)
+        if kind == "async-httpx":
+            kwargs["http_backend"] = "httpx"
         cls = GopherQueueSync if kind == "sync" else GopherQueue
         client = cls(url, api_key=SECRET, **kwargs)
-        texts.extend([repr(client), str(client)])
+        # The settings object every SDK frame holds, and the client's attributes (a frame
+        # capture prints the reprs of both).
+        settings = repr(client._settings)
+        assert "X-API-Key" in settings
+        texts.extend([repr(client), str(client), settings, repr(vars(client))])
         return client
 
     async def expect_error(client: Any, method: str, *args: Any, **kwargs: Any) -> None:
@@ -119,6 +139,17 @@ async def _workflow(kind: str, authed: DevServer, other: DevServer, texts: list[
     texts.append(repr(await call(good, "list")))
     texts.append(repr(await call(good, "stats")))
     texts.append(repr(await call(good, "health")))
+    # Handles, the one-liners, serialisation and the metrics hook.
+    handle = good.job(job)
+    texts.extend([repr(handle), repr(pickle.dumps(handle))])
+    texts.append(repr(await call(handle, "output", 5)))
+    texts.append(repr(await call(good, "submit_and_wait", "echo", {}, timeout=5)))
+    texts.append(repr(await call(good, "wait_all", [job.id], timeout=5)))
+    texts.append(job.to_json())
+    seen: list[Any] = []
+    hooked = make(authed.url, on_request=seen.append)
+    await call(hooked, "stats")
+    texts.extend(repr(event) for event in seen)
     batch = await call(
         good, "submit_batch", [{"type": "echo"}, {"type": "error", "max_attempts": 1}]
     )
@@ -197,7 +228,7 @@ async def _workflow(kind: str, authed: DevServer, other: DevServer, texts: list[
     assert ValidationError in kinds
     for exc in errors:
         texts.extend(_texts_of_error(exc))
-    for client in (good, slow, wrong, nowhere):
+    for client in (good, slow, wrong, nowhere, hooked):
         if isinstance(client, GopherQueue):
             await client.aclose()
         else:
@@ -210,7 +241,7 @@ async def test_api_key_never_in_reprs_errors_or_logs(log_texts: list[str]) -> No
         texts: list[str] = []
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            for kind in ("sync", "async"):
+            for kind in ("sync", "async", "async-httpx"):
                 authed.reset()
                 assert await _workflow(kind, authed, other, texts) > 20
         texts.extend(str(w.message) for w in caught)

@@ -324,6 +324,7 @@ class _BridgeResponse:
     def __init__(self, response: httpx.Response) -> None:
         self.status = response.status_code
         self.raw_headers = tuple(response.headers.raw)
+        self.headers = response.headers
         self._body = response.content
         self.content = _BridgeContent(response.content)
 

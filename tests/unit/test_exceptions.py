@@ -4,6 +4,8 @@ and through BOTH clients; and that nothing but the SDK's own exceptions escapes 
 from __future__ import annotations
 
 import json
+import pickle
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -22,16 +24,20 @@ from gopherqueue import (
     BatchConflictError,
     ConflictError,
     GopherQueueError,
+    InsecureTransportWarning,
     JobFailedError,
     JobNotFoundError,
+    JobState,
     NotFoundError,
     OutputDecodeError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ResultNotReadyError,
     ServerError,
     UnexpectedResponseError,
     ValidationError,
+    WaitResult,
     WaitTimeoutError,
 )
 from gopherqueue._exceptions import excerpt, status_error
@@ -572,3 +578,147 @@ async def test_no_message_contains_the_api_key(make_client: Any, server: FakeSer
         json.dumps([str(s.headers.get("x-api-key")) for s in server.sent]).count("top-secret-key")
         == 4
     )
+
+
+# ------------------------------------------------------------------------------------------
+# Pickling: every public exception crosses a process boundary, without the API key
+
+
+PICKLE_SECRET = "gq-pickle-SECRET-51d0"
+
+
+def _keyed_response(status: int, body: Any, **headers: str) -> httpx.Response:
+    request = httpx.Request(
+        "GET",
+        f"http://127.0.0.1:18080/api/v1/jobs/{JOB_ID}",
+        headers={"X-API-Key": PICKLE_SECRET, "Authorization": f"Bearer {PICKLE_SECRET}"},
+    )
+    return httpx.Response(
+        status,
+        json=body,
+        headers={"X-Request-Id": "req-77", **headers},
+        request=request,
+    )
+
+
+def _envelope(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message}}
+
+
+_OUTCOME = WaitResult(
+    job_id=JOB_ID,
+    state=JobState.FAILED,
+    completed=True,
+    success=False,
+    timed_out=False,
+    result=None,
+)
+
+
+def _status(cls: type[APIStatusError], status: int, **extra: Any) -> APIStatusError:
+    response = _keyed_response(status, _envelope("some_code", "some message"))
+    return cls("some message", response=response, code="some_code", body=response.json(), **extra)
+
+
+# One instance per public exception class, built as the SDK builds it.
+EXAMPLES: dict[type[BaseException], Callable[[], BaseException]] = {
+    GopherQueueError: lambda: GopherQueueError("plain"),
+    ValidationError: lambda: ValidationError("priority must be 0-4", field="priority"),
+    APIError: lambda: APIError("failed", method="GET", url="http://h/api/v1/stats"),
+    APIConnectionError: lambda: APIConnectionError("refused", method="POST", url="http://h/x"),
+    APITimeoutError: lambda: APITimeoutError("timed out", method="GET", url="http://h/y"),
+    APIStatusError: lambda: _status(APIStatusError, 418),
+    BadRequestError: lambda: _status(BadRequestError, 400),
+    AuthenticationError: lambda: _status(AuthenticationError, 401),
+    PermissionDeniedError: lambda: _status(PermissionDeniedError, 403),
+    NotFoundError: lambda: _status(NotFoundError, 404),
+    JobNotFoundError: lambda: status_error(
+        _keyed_response(404, _envelope("not_found", "job not found")), operation="get_job"
+    ),
+    ResultNotReadyError: lambda: _status(ResultNotReadyError, 404),
+    ConflictError: lambda: _status(ConflictError, 409),
+    BatchConflictError: lambda: _status(BatchConflictError, 500, index=3),
+    RateLimitError: lambda: _status(RateLimitError, 429),
+    ServerError: lambda: _status(ServerError, 503),
+    UnexpectedResponseError: lambda: _status(UnexpectedResponseError, 302),
+    ResponseTooLargeError: lambda: ResponseTooLargeError(
+        "too big", limit="max_response_size", max_size=10, method="GET", url="http://h/z"
+    ),
+    OutputDecodeError: lambda: OutputDecodeError("not JSON"),
+    WaitTimeoutError: lambda: WaitTimeoutError("ran out of time", outcome=_OUTCOME),
+    JobFailedError: lambda: JobFailedError("the job failed", outcome=_OUTCOME),
+    InsecureTransportWarning: lambda: InsecureTransportWarning("plain HTTP"),
+}
+
+PUBLIC_EXCEPTIONS = sorted(
+    (
+        obj
+        for name in gopherqueue.__all__
+        if isinstance(obj := getattr(gopherqueue, name), type) and issubclass(obj, BaseException)
+    ),
+    key=lambda cls: cls.__name__,
+)
+
+_ATTRIBUTES = (
+    "message",
+    "status_code",
+    "code",
+    "request_id",
+    "body",
+    "method",
+    "url",
+    "field",
+    "index",
+    "limit",
+    "max_size",
+    "outcome",
+    "after_ambiguous_attempt",
+)
+
+
+def test_the_examples_cover_every_public_exception() -> None:
+    assert set(PUBLIC_EXCEPTIONS) == set(EXAMPLES)
+    assert len(PUBLIC_EXCEPTIONS) >= 22
+
+
+@pytest.mark.parametrize("cls", PUBLIC_EXCEPTIONS, ids=lambda cls: cls.__name__)
+@pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
+def test_every_public_exception_pickles_without_the_api_key(
+    cls: type[BaseException], protocol: int
+) -> None:
+    original = EXAMPLES[cls]()
+    assert type(original) is cls
+    if isinstance(original, APIError):
+        original.after_ambiguous_attempt = True
+    data = pickle.dumps(original, protocol=protocol)
+    assert PICKLE_SECRET.encode() not in data
+    assert b"SECRET-51d0" not in data
+    copy = pickle.loads(data)
+    assert type(copy) is cls
+    assert str(copy) == str(original)
+    assert copy.args == original.args
+    for name in _ATTRIBUTES:
+        assert getattr(copy, name, None) == getattr(original, name, None), name
+    if isinstance(original, APIStatusError):
+        assert isinstance(copy, APIStatusError)
+        assert copy.status_code == original.status_code
+        assert copy.request_id == "req-77"
+        response = copy.response
+        assert response.status_code == original.response.status_code
+        assert response.content == original.response.content
+        assert response.json() == original.response.json()
+        assert response.headers["x-request-id"] == "req-77"
+        assert response.request.method == "GET"
+        assert response.request.url == original.response.request.url
+        assert "x-api-key" not in response.request.headers
+        assert "authorization" not in response.request.headers
+        # The original keeps its own response, headers and all.
+        assert original.response.request.headers["x-api-key"] == PICKLE_SECRET
+
+
+def test_a_job_not_found_error_keeps_its_type_status_code_and_request_id() -> None:
+    copy = pickle.loads(pickle.dumps(EXAMPLES[JobNotFoundError]()))
+    assert isinstance(copy, JobNotFoundError)
+    assert (copy.status_code, copy.code, copy.request_id) == (404, "not_found", "req-77")
+    assert copy.message == "job not found"
+    assert str(copy) == "404 not_found: job not found (request id req-77)"

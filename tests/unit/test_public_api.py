@@ -83,10 +83,31 @@ def test_operation_parity(name: str) -> None:
 
 
 def test_async_operations_are_coroutines() -> None:
-    streaming = {"events", "watch", "with_options"}
+    # Not awaited: iterators (events, watch, as_completed), a copy, and a handle (no I/O).
+    streaming = {"as_completed", "events", "job", "watch", "with_options"}
     for name, member in _public_members(GopherQueue).items():
         if callable(member) and name not in streaming:
             assert inspect.iscoroutinefunction(member), name
     for name, member in _public_members(GopherQueueSync).items():
         if callable(member):
             assert not inspect.iscoroutinefunction(member), name
+
+
+def test_both_handles_offer_the_same_methods() -> None:
+    sync_members = _public_members(gopherqueue.JobHandle)
+    async_members = _public_members(gopherqueue.AsyncJobHandle)
+    assert set(sync_members) == set(async_members)
+    for name in sync_members:
+        s, a = (
+            inspect.getattr_static(c, name)
+            for c in (gopherqueue.JobHandle, gopherqueue.AsyncJobHandle)
+        )
+        if isinstance(s, property):
+            assert isinstance(a, property), name
+            continue
+        assert list(inspect.signature(s).parameters) == list(inspect.signature(a).parameters)
+        assert s.__doc__
+        assert a.__doc__
+        # Every I/O method is a coroutine on the async handle; watch is an iterator.
+        assert inspect.iscoroutinefunction(a) == (name != "watch"), name
+        assert not inspect.iscoroutinefunction(s), name

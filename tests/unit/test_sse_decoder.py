@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gopherqueue import GopherQueueError, ResponseTooLargeError
 from gopherqueue._sse import ServerSentEvent, SSEDecoder
 from tests.captures import load_sse, sse_capture_names
 from tests.unit.sse_encoding import EncodedEvent, encode, event_lines, expected_events, join_lines
@@ -564,3 +565,81 @@ def test_encoder_roundtrip_examples() -> None:
         ("message", "", "1", None),
         ("b", "x\n\ny", None, None),
     ]
+
+
+# ------------------------------------------------------------------------------------------
+# Size caps (beyond the standard): a line or an event that never ends cannot grow the buffers
+
+
+def _limit_error(decoder: SSEDecoder, chunks: Iterable[bytes]) -> ResponseTooLargeError:
+    def feed_all() -> None:
+        for chunk in chunks:
+            decoder.feed(chunk)
+
+    with pytest.raises(ResponseTooLargeError) as caught:
+        feed_all()
+    return caught.value
+
+
+@pytest.mark.parametrize("chunk_size", [1, 7, 100, 4096])
+def test_a_line_that_never_ends_is_refused_once_past_the_line_cap(chunk_size: int) -> None:
+    decoder = SSEDecoder(max_line=1000)
+    endless = (b"data: " + b"x" * chunk_size for _ in range(10**6))
+    error = _limit_error(decoder, endless)
+    assert error.limit == "max_event_line_size"
+    assert error.max_size == 1000
+    assert "max_event_line_size" in str(error)
+    assert "1000" in str(error)
+    assert isinstance(error, GopherQueueError)
+
+
+def test_a_long_line_inside_one_chunk_is_refused() -> None:
+    decoder = SSEDecoder(max_line=10)
+    error = _limit_error(decoder, [b"data: a\n\ndata: " + b"y" * 11 + b"\n\ndata: b\n\n"])
+    assert error.limit == "max_event_line_size"
+
+
+def test_a_long_line_split_over_chunks_is_refused_when_it_ends() -> None:
+    decoder = SSEDecoder(max_line=10)
+    assert decoder.feed(b"data: 12") == []
+    error = _limit_error(decoder, [b"3456\n\n"])
+    assert error.limit == "max_event_line_size"
+
+
+def test_lines_and_events_at_the_caps_pass() -> None:
+    line = b"data: " + b"z" * 14  # 20 characters
+    decoder = SSEDecoder(max_line=20, max_event=2 * 15)
+    events = decode([line[:5], line[5:] + b"\n", line + b"\n\n"], decoder)
+    assert as_tuples(events) == [("message", "z" * 14 + "\n" + "z" * 14, None, None)]
+
+
+def test_an_event_that_never_ends_is_refused_once_past_the_event_cap() -> None:
+    decoder = SSEDecoder(max_line=100, max_event=1000)
+    endless = (b"data: " + b"w" * 50 + b"\n" for _ in range(10**6))
+    error = _limit_error(decoder, endless)
+    assert error.limit == "max_event_size"
+    assert "max_event_size" in str(error)
+    assert "1000" in str(error)
+
+
+def test_an_event_past_the_cap_inside_one_chunk_is_refused() -> None:
+    decoder = SSEDecoder(max_event=100)
+    error = _limit_error(decoder, [b"data: x\n" * 60 + b"\n"])
+    assert error.limit == "max_event_size"
+
+
+def test_the_event_cap_counts_one_event_at_a_time() -> None:
+    decoder = SSEDecoder(max_line=100, max_event=100)
+    many = b"".join(b"data: " + b"v" * 40 + b"\n\n" for _ in range(1000))
+    assert len(decode([many], decoder)) == 1000
+
+
+def test_comments_and_other_fields_do_not_count_towards_the_event_cap() -> None:
+    decoder = SSEDecoder(max_event=10)
+    assert len(decode([b": keepalive\n" * 100 + b"event: x\ndata: 1\n\n"], decoder)) == 1
+
+
+def test_without_caps_nothing_is_refused() -> None:
+    decoder = SSEDecoder()
+    assert decoder.feed(b"data: " + b"x" * 5_000_000) == []
+    assert as_tuples(decoder.feed(b"\n\n")) == [("message", "x" * 5_000_000, None, None)]

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from gopherqueue._effects import CloseStream, Emit, Flow, OpenStream, ReadChunk, Request, Sleep
-from gopherqueue._exceptions import ValidationError
+from gopherqueue._exceptions import ResponseTooLargeError, ValidationError
 from gopherqueue._transport import (
     AsyncHttpxDriver,
     Defaults,
@@ -31,8 +31,15 @@ HEADERS = {"X-API-Key": "transport-key"}
 TIMEOUT = httpx.Timeout(10.0)
 
 
-def request(url: str = "/x", timeout: httpx.Timeout = TIMEOUT, **kwargs: Any) -> Request:
-    return Request("op", {"method": "get", "url": url, **kwargs}, BASE_URL, HEADERS, timeout)
+def request(
+    url: str = "/x",
+    timeout: httpx.Timeout = TIMEOUT,
+    max_size: int | None = None,
+    **kwargs: Any,
+) -> Request:
+    return Request(
+        "op", {"method": "get", "url": url, **kwargs}, BASE_URL, HEADERS, timeout, max_size
+    )
 
 
 def echo(req: httpx.Request) -> httpx.Response:
@@ -152,7 +159,8 @@ def test_closing_a_sync_iteration_closes_its_open_stream() -> None:
     assert closed == [True]
 
 
-def test_sync_request_past_its_total_deadline_is_a_read_timeout() -> None:
+@pytest.mark.parametrize("max_size", [None, 1024], ids=["uncapped", "capped"])
+def test_sync_request_past_its_total_deadline_is_a_read_timeout(max_size: int | None) -> None:
     # httpx's read timeout restarts with every chunk; the total deadline does not.
     class Drip(httpx.SyncByteStream):
         def __iter__(self) -> Iterator[bytes]:
@@ -168,11 +176,22 @@ def test_sync_request_past_its_total_deadline_is_a_read_timeout() -> None:
 
     with httpx.Client(transport=httpx.MockTransport(drip)) as http:
         with pytest.raises(httpx.ReadTimeout, match=r"no complete response within 0\.001s"):
-            run_sync(one_request(request(timeout=httpx.Timeout(0.001))), http)
+            run_sync(one_request(request(timeout=httpx.Timeout(0.001), max_size=max_size)), http)
         # No deadline without a read timeout.
-        unbounded = request(timeout=httpx.Timeout(None))
+        unbounded = request(timeout=httpx.Timeout(None), max_size=max_size)
         response = run_sync(_raw(unbounded), http)
         assert response.content == b"xxx"
+
+
+def test_sync_body_cap_holds_under_the_total_deadline() -> None:
+    # Both limits on one request: the capped read runs inside the deadline's stream.
+    def big(req: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=httpx.ByteStream(b"x" * 10))
+
+    with httpx.Client(transport=httpx.MockTransport(big)) as http:
+        with pytest.raises(ResponseTooLargeError):
+            run_sync(_raw(request(max_size=5)), http)
+        assert run_sync(_raw(request(max_size=10)), http).content == b"x" * 10
 
 
 def _raw(req: Request) -> Flow[httpx.Response]:
@@ -247,7 +266,10 @@ async def test_iterate_async_streams_chunks_and_closes_on_exit() -> None:
     assert closed == [True, True]
 
 
-async def test_async_request_past_its_total_deadline_is_a_read_timeout() -> None:
+@pytest.mark.parametrize("max_size", [None, 1024], ids=["uncapped", "capped"])
+async def test_async_request_past_its_total_deadline_is_a_read_timeout(
+    max_size: int | None,
+) -> None:
     never = asyncio.Event()
 
     class Stall(httpx.AsyncByteStream):
@@ -260,5 +282,6 @@ async def test_async_request_past_its_total_deadline_is_a_read_timeout() -> None
     async with httpx.AsyncClient(transport=transport) as http:
         with pytest.raises(httpx.ReadTimeout, match=r"within 0\.05s"):
             await run_async(
-                one_request(request(timeout=httpx.Timeout(0.05))), AsyncHttpxDriver(http, None)
+                one_request(request(timeout=httpx.Timeout(0.05), max_size=max_size)),
+                AsyncHttpxDriver(http, None),
             )

@@ -63,3 +63,21 @@ def test_the_user_agent_carries_the_version() -> None:
 
 def test_the_version_sorts_above_upstream_releases() -> None:
     assert _parts(gopherqueue.__version__) > UPSTREAM_HIGHEST
+
+
+def test_the_changelog_names_the_first_release_with_this_version() -> None:
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    released = re.findall(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$", changelog, flags=re.M)
+    assert released, "no released section"
+    assert released[0] == gopherqueue.__version__
+
+
+def test_the_typescript_package_has_the_same_version() -> None:
+    import json
+
+    package = json.loads((ROOT / "js" / "package.json").read_text())
+    lock = json.loads((ROOT / "js" / "package-lock.json").read_text())
+    source = (ROOT / "js" / "src" / "version.ts").read_text()
+    (in_source,) = re.findall(r'^export const VERSION = "([^"]+)";$', source, flags=re.M)
+    assert package["version"] == lock["version"] == in_source == gopherqueue.__version__
+    assert lock["packages"][""]["version"] == gopherqueue.__version__
