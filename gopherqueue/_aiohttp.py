@@ -24,6 +24,7 @@ import logging
 import ssl
 import time
 import traceback
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -33,7 +34,14 @@ from yarl import URL
 
 from ._effects import CloseStream, Effect, OpenStream, ReadChunk, Request, Sleep, Stream
 from ._secrets import SecretHeaders, mask_request
-from ._transport import declared_too_large, request_headers, request_url, too_large
+from ._transport import (
+    deadline_error,
+    declared_too_large,
+    request_headers,
+    request_url,
+    too_large,
+    total_seconds,
+)
 
 __all__ = ["AiohttpDriver", "Session", "discard_session", "new_session"]
 
@@ -245,8 +253,11 @@ async def _read_capped(resp: aiohttp.ClientResponse, effect: Request, limit: int
 class AiohttpDriver:
     """Performs a flow's effects with an ``aiohttp.ClientSession``."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(
+        self, session: Session, sleep: Callable[[float], Awaitable[None]] | None = None
+    ) -> None:
         self.session = session
+        self.sleep = sleep
         self.open: list[Stream] = []
 
     async def _start(
@@ -273,22 +284,36 @@ class AiohttpDriver:
             raise transport_error(exc, sent) from exc
         return resp, sent
 
+    async def _exchange(self, effect: Request) -> tuple[aiohttp.ClientResponse, Any, bytes]:
+        resp, sent = await self._start(effect)
+        try:
+            limit = effect.max_size
+            content = await (resp.read() if limit is None else _read_capped(resp, effect, limit))
+        except BaseException as exc:
+            # A half-read response's connection cannot be reused (nor one a cancellation
+            # interrupted, such as the deadline's).
+            resp.close()
+            if isinstance(exc, _FAILURES):
+                raise transport_error(exc, sent) from exc
+            raise
+        return resp, sent, content
+
     async def perform(self, effect: Effect) -> Any:
         if isinstance(effect, Request):
             started = time.perf_counter()
-            resp, sent = await self._start(effect)
-            try:
-                limit = effect.max_size
-                content = await (
-                    resp.read() if limit is None else _read_capped(resp, effect, limit)
-                )
-            except BaseException as exc:
-                # A half-read response's connection cannot be reused (nor one a cancellation
-                # interrupted).
-                resp.close()
-                if isinstance(exc, _FAILURES):
-                    raise transport_error(exc, sent) from exc
-                raise
+            total = total_seconds(effect.timeout)
+            if total is None:
+                resp, sent, content = await self._exchange(effect)
+            else:
+                # Not ClientTimeout(total=): that one is per request object and would also cut
+                # streams; this bounds the request and its body read alone.
+                try:
+                    async with asyncio.timeout(total):
+                        resp, sent, content = await self._exchange(effect)
+                except TimeoutError:  # the deadline's own (the others arrive as httpx's)
+                    method = effect.kwargs["method"].upper()
+                    request = httpx.Request(method, request_url(effect))
+                    raise deadline_error(request, total) from None
             resp.release()
             response = _response(resp, sent, content)
             if logger.isEnabledFor(logging.DEBUG):
@@ -299,7 +324,7 @@ class AiohttpDriver:
                 )
             return response
         if isinstance(effect, Sleep):
-            await asyncio.sleep(effect.seconds)
+            await (asyncio.sleep if self.sleep is None else self.sleep)(effect.seconds)
             return None
         if isinstance(effect, OpenStream):
             resp, sent = await self._start(effect.request)

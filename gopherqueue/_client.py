@@ -332,7 +332,9 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         return httpx.Client(**self._http_kwargs())
 
     def _run(self, flow: Flow[T], job_id: object = None) -> T:
-        return run_sync(self._observed(flow, job_id), self._pool.get(), self._defaults)
+        return run_sync(
+            self._observed(flow, job_id), self._pool.get(), self._defaults, self._settings.sleep
+        )
 
     def close(self) -> None:
         """Close the connection pool (unless it was injected or borrowed by ``with_options``)."""
@@ -723,7 +725,11 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
             max_reconnects=max_reconnects,
             on_reconnect=on_reconnect,
         )
-        return EventStream(iterate_sync(self._observed(flow), self._pool.get(), self._defaults))
+        return EventStream(
+            iterate_sync(
+                self._observed(flow), self._pool.get(), self._defaults, self._settings.sleep
+            )
+        )
 
     def watch(
         self, job_id: str | Any, *, timeout: float | None = None, poll_interval: float = 1.0
@@ -741,7 +747,11 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
             An iterator of the job's successive versions.
         """
         flow = ops.watch(self._settings, job_id, timeout=timeout, poll_interval=poll_interval)
-        return JobWatch(iterate_sync(self._observed(flow), self._pool.get(), self._defaults))
+        return JobWatch(
+            iterate_sync(
+                self._observed(flow), self._pool.get(), self._defaults, self._settings.sleep
+            )
+        )
 
 
 # aiohttp is imported with the first session (the first async request), never at
@@ -851,10 +861,10 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         """A driver for one operation, on this event loop's connection pool."""
         sessions = self._sessions
         if sessions is None:
-            return AsyncHttpxDriver(self._pool.get(), self._defaults)
+            return AsyncHttpxDriver(self._pool.get(), self._defaults, self._settings.async_sleep)
         from ._aiohttp import AiohttpDriver
 
-        return AiohttpDriver(sessions.get())
+        return AiohttpDriver(sessions.get(), self._settings.async_sleep)
 
     async def _run(self, flow: Flow[T], job_id: object = None) -> T:
         return await run_async(self._observed(flow, job_id), self._driver())

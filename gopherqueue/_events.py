@@ -6,9 +6,12 @@ exact job id, has no replay, ignores ``Last-Event-ID``, never reports start, pro
 completion or failure, and cuts every stream 30 s after it opened. So:
 
 - :func:`events` reconnects whenever the stream ends or breaks, at once after a healthy
-  stream and with jittered exponential backoff after failures, honours the server's ``retry``,
-  sends ``Last-Event-ID``, surfaces ``connected`` only once, filters job types on the client,
-  and stops with a typed error on 401, 403 and 404.
+  stream (one that delivered a job event or lived :data:`HEALTHY_AFTER` seconds) and with
+  jittered exponential backoff otherwise, honours the server's ``retry`` up to 30 s, sends
+  ``Last-Event-ID``, surfaces ``connected`` only once, filters job types on the client, and
+  stops with a typed error on 401, 403 and 404. Its pieces: open (:func:`_stream_request`,
+  :func:`_check_stream`), read (:func:`_read`), classify the error (:func:`_classify`), next
+  delay (:func:`_next_delay`).
 
 ``watch`` (a wait-plus-get loop, no stream) lives with ``wait`` in ``_operations``.
 """
@@ -55,6 +58,11 @@ logger = logging.getLogger("gopherqueue")
 # The real server sends keepalives every 30 s (and cuts streams at 30 s); a read timeout well
 # above that tells a silent, dead connection from a quiet stream.
 STREAM_READ_TIMEOUT = 65.0
+HEALTHY_AFTER = 5.0
+"""Seconds a connection must stay open to count as healthy without delivering a job event: a
+server that accepts and closes at once must back off and use up ``max_reconnects``."""
+SERVER_RETRY_MAX = 30.0
+"""The longest ``retry`` from the server that is honoured (like ``Retry-After``'s cap)."""
 _JOB_EVENTS = frozenset({"job.created", "job.cancelled", "job.retried"})
 
 
@@ -127,6 +135,21 @@ def _check_names(value: object, field: str) -> frozenset[str] | None:
     return frozenset(names)
 
 
+@attrs.define
+class _Subscription:
+    """What outlives one connection of a subscription."""
+
+    decoder: SSEDecoder = attrs.field(factory=SSEDecoder)
+    matching_ids: set[str] = attrs.field(factory=set[str])
+    """Jobs seen whose type matched, so their job.deleted (data: only the id) matches too."""
+    surfaced_connected: bool = False
+    failures: int = 0
+    """Consecutive connections that were not healthy."""
+    server_retry: float | None = None
+    delivered: bool = False
+    """Whether the current connection delivered an event other than ``connected``."""
+
+
 def events(
     settings: Settings,
     *,
@@ -140,7 +163,9 @@ def events(
     """Subscribe to the event stream, reconnecting across the server's 30 s cuts.
 
     ``max_reconnects`` bounds *consecutive* failed reconnection attempts (``None``: no
-    bound); a stream that delivered its ``connected`` event resets the count.
+    bound). A connection is healthy, and resets the count, once it delivered an event other
+    than ``connected`` or stayed open :data:`HEALTHY_AFTER` seconds; any other end counts as
+    a failure and is followed by backoff.
     """
     server_filter = None if job_id is None else convert.check_job_id(job_id)
     types = _check_names(job_types, "job_types")
@@ -160,92 +185,33 @@ def events(
     kwargs = gen.stream_events._get_kwargs(
         job_id=gen.UNSET if server_filter is None else server_filter
     )
-    decoder = SSEDecoder(max_line=settings.max_event_line_size, max_event=settings.max_event_size)
-    # Jobs seen in this subscription whose type matched, so their job.deleted (whose data is
-    # only the id) can be matched to job_types too.
-    matching_ids: set[str] = set()
-    surfaced_connected = False
-    failures = 0
-    server_retry: float | None = None
+    sub = _Subscription(
+        decoder=SSEDecoder(max_line=settings.max_event_line_size, max_event=settings.max_event_size)
+    )
     while True:
-        headers = SecretHeaders(settings.headers)
-        headers.update({"Accept": "text/event-stream", "Cache-Control": "no-cache"})
-        if decoder.last_event_id:
-            headers["Last-Event-ID"] = decoder.last_event_id
-        request = Request("stream_events", kwargs, settings.base_url, headers, timeout)
+        request = _stream_request(settings, kwargs, timeout, sub.decoder.last_event_id)
+        opened_at = settings.clock()
+        sub.delivered = False
         error: GopherQueueError | None = None
-        healthy = False
         stream: Stream | None = None
         try:
             opened: Stream = yield OpenStream(request)
             stream = opened
-            if opened.status_code != 200:
-                yield from _raise_for_stream_status(opened)
-            content_type = opened.headers.get("content-type", "")
-            if not content_type.startswith("text/event-stream"):
-                body = yield ReadChunk(opened)
-                raise UnexpectedResponseError(
-                    f"stream_events: expected text/event-stream, got {content_type or 'no content type'}: "
-                    f"{excerpt(body)}",
-                    response=opened.response,
-                )
-            while True:
-                chunk: bytes = yield ReadChunk(opened)
-                if not chunk:
-                    break
-                for sse in decoder.feed(chunk):
-                    if sse.retry is not None:
-                        server_retry = sse.retry / 1000
-                    if sse.event == "connected":
-                        healthy = True
-                        failures = 0
-                        if surfaced_connected:
-                            continue  # a reconnection, not news for the caller
-                        surfaced_connected = True
-                    event = _to_event(sse)
-                    if not _wanted(event, types, names, matching_ids):
-                        continue
-                    yield Emit(event)
-        except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
-            error = (
-                connection_error(exc, request)
-                if not isinstance(exc, httpx.StreamError)
-                else APIConnectionError(str(exc))
-            )
-        except APIStatusError as exc:
-            if isinstance(
-                exc,
-                (
-                    AuthenticationError,
-                    PermissionDeniedError,
-                    NotFoundError,
-                    UnexpectedResponseError,
-                ),
-            ):
-                raise
-            if exc.status_code < 500 and exc.status_code not in (408, 429):
-                raise
-            error = exc
+            yield from _check_stream(opened)
+            yield from _read(opened, sub, types, names)
+        except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, APIStatusError) as exc:
+            error = _classify(exc, request)
         # Not in a `finally`: a flow closed by its consumer must not yield; the driver closes
         # every stream still open when the flow ends.
         if stream is not None:
             yield CloseStream(stream)
-        decoder.close()
+        sub.decoder.close()
         if not reconnect:
             if error is not None:
                 raise error
             return
-        if not healthy:
-            failures += 1
-        if max_reconnects is not None and failures > max_reconnects:
-            message = f"the event stream could not be reopened after {failures - 1} attempts"
-            if error is not None:
-                raise APIConnectionError(f"{message}: {error}") from error
-            raise APIConnectionError(message)
-        if failures == 0:
-            delay = server_retry if server_retry is not None else 0.0
-        else:
-            delay = max(server_retry or 0.0, settings.retry.backoff(failures))
+        healthy = sub.delivered or settings.clock() - opened_at >= HEALTHY_AFTER
+        delay = _next_delay(settings, sub, healthy=healthy, error=error, limit=max_reconnects)
         # The real server cuts every stream after 30 s: a routine reconnect after a healthy
         # stream is logged at DEBUG, a failing one at INFO.
         logger.log(
@@ -253,12 +219,108 @@ def events(
             "event stream %s; reconnecting in %.2fs (attempt %d)",
             "ended" if error is None else f"ended: {error}",
             delay,
-            failures or 1,
+            sub.failures or 1,
         )
         if on_reconnect is not None:
-            on_reconnect(ReconnectEvent(attempt=failures or 1, delay=delay, error=error))
+            on_reconnect(ReconnectEvent(attempt=sub.failures or 1, delay=delay, error=error))
         if delay > 0:
             yield Sleep(delay)
+
+
+def _stream_request(
+    settings: Settings, kwargs: dict[str, Any], timeout: httpx.Timeout, last_event_id: str
+) -> Request:
+    """The request that opens (or reopens) the stream."""
+    headers = SecretHeaders(settings.headers)
+    headers.update({"Accept": "text/event-stream", "Cache-Control": "no-cache"})
+    if last_event_id:
+        headers["Last-Event-ID"] = last_event_id
+    return Request("stream_events", kwargs, settings.base_url, headers, timeout)
+
+
+def _check_stream(stream: Stream) -> Flow[None]:
+    """Raise the mapped error unless ``stream`` is a 200 event stream."""
+    if stream.status_code != 200:
+        yield from _raise_for_stream_status(stream)
+    content_type = stream.headers.get("content-type", "")
+    if not content_type.startswith("text/event-stream"):
+        body = yield ReadChunk(stream)
+        raise UnexpectedResponseError(
+            f"stream_events: expected text/event-stream, got {content_type or 'no content type'}: "
+            f"{excerpt(body)}",
+            response=stream.response,
+        )
+
+
+def _read(
+    stream: Stream,
+    sub: _Subscription,
+    types: frozenset[str] | None,
+    names: frozenset[str] | None,
+) -> Flow[None]:
+    """Emit the stream's wanted events until it ends."""
+    while True:
+        chunk: bytes = yield ReadChunk(stream)
+        if not chunk:
+            return
+        for sse in sub.decoder.feed(chunk):
+            if sse.retry is not None:
+                sub.server_retry = _server_retry(sse.retry)
+            if sse.event == "connected":
+                if sub.surfaced_connected:
+                    continue  # a reconnection, not news for the caller
+                sub.surfaced_connected = True
+            else:
+                sub.delivered = True
+            event = _to_event(sse)
+            if _wanted(event, types, names, sub.matching_ids):
+                yield Emit(event)
+
+
+def _server_retry(milliseconds: int) -> float:
+    """The server's ``retry`` in seconds, capped at :data:`SERVER_RETRY_MAX`."""
+    seconds = milliseconds / 1000
+    if seconds > SERVER_RETRY_MAX:
+        logger.warning(
+            "the event stream asks to wait %.0fs before reconnecting; waiting %.0fs instead",
+            seconds,
+            SERVER_RETRY_MAX,
+        )
+        return SERVER_RETRY_MAX
+    return seconds
+
+
+def _classify(exc: Exception, request: Request) -> GopherQueueError:
+    """The error that ended a connection, if reconnecting may help; raise it otherwise."""
+    if isinstance(exc, httpx.StreamError):
+        return APIConnectionError(str(exc))
+    if not isinstance(exc, APIStatusError):
+        return connection_error(exc, request)
+    fatal = (AuthenticationError, PermissionDeniedError, NotFoundError, UnexpectedResponseError)
+    if isinstance(exc, fatal) or (exc.status_code < 500 and exc.status_code not in (408, 429)):
+        raise exc
+    return exc
+
+
+def _next_delay(
+    settings: Settings,
+    sub: _Subscription,
+    *,
+    healthy: bool,
+    error: GopherQueueError | None,
+    limit: int | None,
+) -> float:
+    """Seconds before reconnecting; raise once ``limit`` consecutive reconnects failed."""
+    if healthy:
+        sub.failures = 0
+        return sub.server_retry if sub.server_retry is not None else 0.0
+    sub.failures += 1
+    if limit is not None and sub.failures > limit:
+        message = f"the event stream could not be reopened after {sub.failures - 1} attempts"
+        if error is not None:
+            raise APIConnectionError(f"{message}: {error}") from error
+        raise APIConnectionError(message)
+    return max(sub.server_retry or 0.0, settings.retry.backoff(sub.failures, rng=settings.rng))
 
 
 def _raise_for_stream_status(stream: Stream) -> Flow[None]:

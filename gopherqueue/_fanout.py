@@ -13,7 +13,6 @@ jobs are pending than may be polled at once, long-polls take turns of :data:`TUR
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections import deque
 from collections.abc import (
@@ -103,7 +102,7 @@ class WaitPlan:
         self.limit = max_concurrency
         self.raise_on_failure = raise_on_failure
         self.take_turns = take_turns
-        self.deadline = None if timeout is None else time.monotonic() + timeout
+        self.deadline = None if timeout is None else self.settings.clock() + timeout
         # Each job once (the first place it appears), polled in the caller's order.
         self.position: dict[str, int] = {}
         for index, job_id in enumerate(self.order):
@@ -119,7 +118,7 @@ class WaitPlan:
         (or every slot is taken)."""
         while self.queue and self.running < self.limit:
             job_id = self.queue.popleft()
-            remaining = None if self.deadline is None else self.deadline - time.monotonic()
+            remaining = None if self.deadline is None else self.deadline - self.settings.clock()
             if remaining is not None and remaining <= 0 and job_id in self.last:
                 self.queue.appendleft(job_id)
                 return None
@@ -152,7 +151,7 @@ class WaitPlan:
         deadline passed), else ``None`` (it is polled again later)."""
         self.running -= 1
         self.last[job_id] = outcome
-        expired = self.deadline is not None and time.monotonic() >= self.deadline
+        expired = self.deadline is not None and self.settings.clock() >= self.deadline
         if outcome.completed or expired:
             self.results[job_id] = outcome
             if outcome.completed and self.raise_on_failure and not outcome.success:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
@@ -26,12 +25,11 @@ from . import _convert as convert
 from . import _generated as gen
 from ._effects import Emit, Request, Sleep
 from ._exceptions import (
-    APIConnectionError,
+    APIError,
     BatchConflictError,
     ConflictError,
     JobFailedError,
     JobNotFoundError,
-    RateLimitError,
     ResultNotReadyError,
     ServerError,
     UnexpectedResponseError,
@@ -53,7 +51,7 @@ from ._models import (
     WaitResult,
 )
 from ._options import WAIT_CHUNK_MAX, Settings
-from ._retry import Reply, RetryEvent, send
+from ._retry import Reply, RetryPolicy, send
 
 if TYPE_CHECKING:
     from ._effects import Flow
@@ -117,6 +115,26 @@ def _request(
         headers=settings.headers,
         timeout=settings.timeout if timeout is None else timeout,
         max_size=settings.max_response_size,
+    )
+
+
+def _send(
+    settings: Settings,
+    request: Request,
+    policy: RetryPolicy | None = None,
+    *,
+    recheck: Callable[[], Flow[httpx.Response | None]] | None = None,
+    spent: int = 0,
+) -> Flow[Reply]:
+    """:func:`~gopherqueue._retry.send` with the settings' policy (unless ``policy``), clock
+    and random source."""
+    return send(
+        request,
+        settings.retry if policy is None else policy,
+        clock=settings.clock,
+        rng=settings.rng,
+        recheck=recheck,
+        spent=spent,
     )
 
 
@@ -250,30 +268,27 @@ def _send_parsed(
     the UnexpectedResponseError is raised.
     """
     policy = settings.retry
-    resends = 0
+    spent = 0
     while True:
-        reply = yield from send(request, policy)
+        reply = yield from _send(settings, request, spent=spent)
+        spent = reply.retries
         try:
-            return build(reply.response, reply.ambiguous or resends > 0)
+            return build(reply.response, reply.ambiguous)
         except UnexpectedResponseError as exc:
-            resends += 1
-            if not resend or resends > settings.retry.max_retries:
+            # The resend spends a retry of the same budget as send's own retries.
+            spent += 1
+            if not resend or spent > policy.max_retries:
                 raise
             error = exc
-        # Each resend spends one retry of the budget.
-        policy = attrs.evolve(policy, max_retries=max(0, policy.max_retries - 1))
-        delay = settings.retry.backoff(resends)
-        logger.info(
-            "resending %s %s in %.2fs (retry %d of %d) after an unreadable reply: %s",
-            request.kwargs["method"].upper(),
-            request.kwargs["url"],
-            delay,
-            resends,
-            settings.retry.max_retries,
-            error,
+        delay = policy.backoff(spent, rng=settings.rng)
+        policy.announce(
+            f"{request.kwargs['method'].upper()} {request.kwargs['url']} (an unreadable reply)",
+            operation=request.operation,
+            retry=spent,
+            of=str(policy.max_retries),
+            delay=delay,
+            error=error,
         )
-        if settings.retry.on_retry is not None:
-            settings.retry.on_retry(RetryEvent(request.operation, resends, delay, error))
         yield Sleep(delay)
 
 
@@ -446,8 +461,8 @@ def get(settings: Settings, job_id: object, *, include_result: bool = True) -> F
     """GET /api/v1/jobs/{id}, and the result too when the job has finished."""
 
     canonical = convert.check_job_id(job_id)
-    reply = yield from send(
-        _request(settings, "get_job", gen.get_job._get_kwargs(uuid.UUID(canonical))), settings.retry
+    reply = yield from _send(
+        settings, _request(settings, "get_job", gen.get_job._get_kwargs(uuid.UUID(canonical)))
     )
     job = _parse(reply.response, "get_job", lambda d: Job.from_api(gen.RawJob.from_dict(d)))
     if include_result and job.state.is_terminal:
@@ -466,7 +481,7 @@ def result(settings: Settings, job_id: object) -> Flow[JobResult]:
     request = _request(
         settings, "get_job_result", gen.get_job_result._get_kwargs(uuid.UUID(canonical))
     )
-    reply = yield from send(request, settings.retry)
+    reply = yield from _send(settings, request)
     return _parse(
         reply.response,
         "get_job_result",
@@ -542,15 +557,18 @@ def wait(
 
     canonical = convert.check_job_id(job_id)
     check_wait_timeout(timeout)
-    deadline = None if timeout is None else time.monotonic() + timeout
-    single = attrs.evolve(settings.retry, max_retries=0)
+    clock = settings.clock
+    policy = settings.retry
+    deadline = None if timeout is None else clock() + timeout
+    single = attrs.evolve(policy, max_retries=0)
     path_id = uuid.UUID(canonical)
     state: JobState | None = None
     failures = 0
+    failing_since = 0.0
     last_error: Exception | None = None
     first = True
     while True:
-        remaining = None if deadline is None else deadline - time.monotonic()
+        remaining = None if deadline is None else deadline - clock()
         if remaining is not None and remaining <= 0 and not first:
             break
         first = False
@@ -574,15 +592,30 @@ def wait(
             ),
         )
         try:
-            reply: Reply = yield from send(request, single)
-        except (APIConnectionError, RateLimitError, ServerError) as exc:
-            if isinstance(exc, ServerError) and exc.status_code not in (500, 502, 503, 504):
+            reply: Reply = yield from _send(settings, request, single)
+        except APIError as exc:
+            # A wait changes nothing, so it repeats what a GET would (a dropped long-poll, a
+            # restarting server); its budget is its own deadline, or the policy's deadline
+            # for the streak of failures when it has none.
+            if not policy.is_retryable(exc, method="GET"):
                 raise
+            if failures == 0:
+                failing_since = clock()
             failures += 1
             last_error = exc
-            delay = settings.retry.backoff(min(failures, 8)) if settings.retry.backoff_base else 0.0
+            delay = policy.backoff(min(failures, 8), rng=settings.rng)
             if deadline is not None:
-                delay = min(delay, max(0.0, deadline - time.monotonic()))
+                delay = min(delay, max(0.0, deadline - clock()))
+            elif policy.deadline is not None and clock() - failing_since + delay > policy.deadline:
+                raise
+            policy.announce(
+                f"POST {request.kwargs['url']} (a long-poll)",
+                operation="wait_for_job",
+                retry=failures,
+                of="the wait's deadline" if deadline is not None else "no limit",
+                delay=delay,
+                error=exc,
+            )
             yield Sleep(delay)
             continue
         failures = 0
@@ -666,7 +699,8 @@ def watch(
         raise ValidationError(
             "timeout must be a non-negative number of seconds or None", field="timeout"
         )
-    deadline = None if timeout is None else time.monotonic() + timeout
+    clock = settings.clock
+    deadline = None if timeout is None else clock() + timeout
     last: tuple[JobState, float, str | None, int] | None = None
     while True:
         job = yield from get(settings, canonical)
@@ -676,7 +710,7 @@ def watch(
             yield Emit(job)
         if job.state.is_terminal:
             return
-        remaining = None if deadline is None else deadline - time.monotonic()
+        remaining = None if deadline is None else deadline - clock()
         if remaining is not None and remaining <= 0:
             return
         chunk = poll_interval if remaining is None else min(poll_interval, remaining)
@@ -729,10 +763,10 @@ def retry(settings: Settings, job_id: object, *, reset_attempts: bool = False) -
     # would run the job once more if its rerun has already failed again. So note the job's
     # state first, and before any re-send look whether it changed (the lost one was applied).
     look = _request(settings, "get_job", gen.get_job._get_kwargs(uuid.UUID(canonical)))
-    before = _job_fingerprint((yield from send(look, settings.retry)).response)
+    before = _job_fingerprint((yield from _send(settings, look)).response)
 
     def recheck() -> Flow[httpx.Response | None]:
-        now = (yield from send(look, settings.retry)).response
+        now = (yield from _send(settings, look)).response
         return now if _job_fingerprint(now) != before else None
 
     reply = yield from _send_recognising_own_success(settings, request, 500, recheck=recheck)
@@ -770,7 +804,7 @@ def _send_recognising_own_success(
     """Send; when a retry follows a possibly-applied attempt, hand ``status`` back to the caller
     (instead of raising) so it can check whether the first attempt did the work."""
     try:
-        return (yield from send(request, settings.retry, recheck=recheck))
+        return (yield from _send(settings, request, recheck=recheck))
     except (ConflictError, JobNotFoundError, ServerError) as exc:
         if exc.status_code == status and exc.after_ambiguous_attempt:
             return Reply(exc.response, True)
@@ -806,7 +840,7 @@ def list_jobs(
         state=gen.UNSET if state is None else str(state),
         type_=gen.UNSET if job_type is None else str(job_type),
     )
-    reply = yield from send(_request(settings, "list_jobs", kwargs), settings.retry)
+    reply = yield from _send(settings, _request(settings, "list_jobs", kwargs))
     return _parse(
         reply.response,
         "list_jobs",
@@ -817,9 +851,7 @@ def list_jobs(
 def stats(settings: Settings) -> Flow[QueueStats]:
     """GET /api/v1/stats."""
 
-    reply = yield from send(
-        _request(settings, "get_stats", gen.get_stats._get_kwargs()), settings.retry
-    )
+    reply = yield from _send(settings, _request(settings, "get_stats", gen.get_stats._get_kwargs()))
     return _parse(
         reply.response, "get_stats", lambda d: QueueStats.from_api(gen.RawStats.from_dict(d))
     )
@@ -830,7 +862,7 @@ def health(settings: Settings) -> Flow[Health]:
 
     request = _request(settings, "get_health", gen.get_health._get_kwargs())
     try:
-        reply = yield from send(request, attrs.evolve(settings.retry, max_retries=0))
+        reply = yield from _send(settings, request, attrs.evolve(settings.retry, max_retries=0))
         response = reply.response
     except ServerError as exc:
         # Only a health report is returned; a proxy's or the error envelope's 503 is raised.
@@ -848,7 +880,7 @@ def probe(settings: Settings, operation: str) -> Flow[bool]:
     kwargs = gen.get_ready._get_kwargs() if ready else gen.get_live._get_kwargs()
     request = _request(settings, operation, kwargs)
     try:
-        reply = yield from send(request, attrs.evolve(settings.retry, max_retries=0))
+        reply = yield from _send(settings, request, attrs.evolve(settings.retry, max_retries=0))
     except ServerError as exc:
         if exc.status_code == 503:
             return False

@@ -10,11 +10,13 @@ from __future__ import annotations
 import ipaddress
 import os
 import platform
+import random
 import re
 import ssl
 import threading
+import time
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
@@ -59,7 +61,11 @@ WAIT_CHUNK_MAX = 28.0
 
 @attrs.frozen(kw_only=True)
 class Settings:
-    """Everything a flow needs to know about the client that runs it."""
+    """Everything a flow needs to know about the client that runs it.
+
+    The clock, the random source and the pauses are here, not module-level ``time`` and
+    ``random``, so a test can make a flow deterministic by injecting them.
+    """
 
     base_url: str
     headers: dict[str, str]
@@ -67,6 +73,15 @@ class Settings:
     retry: RetryPolicy
     wait_chunk: float
     auto_idempotency_key: bool
+    clock: Callable[[], float] = time.monotonic
+    """Monotonic seconds: deadlines, a stream's lifetime."""
+    rng: Callable[[], float] = random.random
+    """Uniform in [0, 1): the backoff's jitter."""
+    sleep: Callable[[float], None] = time.sleep
+    """How the sync drivers perform a ``Sleep``."""
+    async_sleep: Callable[[float], Awaitable[None]] | None = None
+    """How the async drivers perform a ``Sleep`` (``None``: :func:`asyncio.sleep`, imported
+    only by async users)."""
     max_response_size: int | None = None
     max_event_line_size: int | None = None
     max_event_size: int | None = None

@@ -1,8 +1,15 @@
 """The retry policy: what is retried, how long to wait, and the send-with-retries flow.
 
 Defaults: up to 2 retries on connection errors, timeouts, 408, 429, 502, 503 and 504 (and 500
-for requests that read nothing), full-jitter exponential backoff from 0.5 s capped at 8 s, a
-``Retry-After`` header honoured up to 30 s. 409 and other 4xx answers are never retried.
+for the safe methods: GET, HEAD, OPTIONS), full-jitter exponential backoff from 0.5 s capped at
+8 s, a ``Retry-After`` header honoured up to 30 s (a longer one is not retried: the error is
+raised). 409 and other 4xx answers are never retried.
+
+One policy serves every loop that repeats a request: :func:`send` (each request's retries),
+the resend of an unreadable keyed reply (``_operations._send_parsed``, same budget), wait's
+re-polls (``_operations.wait``, until its deadline) and the event stream's reconnects
+(``_events``, its backoff). Each retry is logged by :meth:`RetryPolicy.announce` and reported
+to ``on_retry``; the clock and the random source come from the caller (the client's settings).
 
 Retrying a ``submit`` is safe because every submit carries an idempotency key that stays the
 same across its retries (see ``_operations.submit``): a retry after a lost response gets the
@@ -149,21 +156,86 @@ class RetryPolicy:
             )
         return False
 
-    def delay_for(self, error: APIError, retry: int) -> float:
+    def delay_for(
+        self, error: APIError, retry: int, *, rng: Callable[[], float] = random.random
+    ) -> float | None:
         """How long to wait before a retry (the server's ``Retry-After`` when it sent one).
+
+        A ``Retry-After`` longer than :attr:`retry_after_max` gives ``None``: honouring it early
+        would only be refused again, so the error is raised with the server's delay.
 
         Args:
             error: How the previous attempt failed.
             retry: Which retry this is, from 1.
+            rng: A source of uniform numbers in [0, 1), for the backoff's jitter.
 
         Returns:
-            Seconds to wait.
+            Seconds to wait, or ``None`` when the server asks for longer than the cap.
         """
         if isinstance(error, APIStatusError):
             after = retry_after_seconds(error.response.headers.get("retry-after"))
             if after is not None:
-                return min(after, self.retry_after_max)
-        return self.backoff(retry)
+                return after if after <= self.retry_after_max else None
+        return self.backoff(retry, rng=rng)
+
+    def next_delay(
+        self,
+        error: APIError,
+        retry: int,
+        *,
+        method: str,
+        elapsed: float,
+        rng: Callable[[], float] = random.random,
+    ) -> float | None:
+        """The pause before a retry, or ``None`` when the policy says not to retry.
+
+        No retry happens when the budget is spent, the error is not retryable for ``method``,
+        ``Retry-After`` exceeds the cap, or the pause would cross the deadline.
+
+        Args:
+            error: How the previous attempt failed.
+            retry: Which retry this would be, from 1.
+            method: The request's HTTP method.
+            elapsed: Seconds since the first attempt.
+            rng: A source of uniform numbers in [0, 1), for the backoff's jitter.
+
+        Returns:
+            Seconds to wait, or ``None`` to give up.
+        """
+        if retry > self.max_retries or not self.is_retryable(error, method=method):
+            return None
+        delay = self.delay_for(error, retry, rng=rng)
+        if delay is None:
+            logger.info(
+                "not retrying: the server asks to wait longer than retry_after_max (%.0fs): %s",
+                self.retry_after_max,
+                error,
+            )
+            return None
+        if self.deadline is not None and elapsed + delay > self.deadline:
+            return None
+        return delay
+
+    def announce(
+        self, what: str, *, operation: str, retry: int, of: str, delay: float, error: APIError
+    ) -> None:
+        """Log a retry about to happen (INFO) and call :attr:`on_retry`.
+
+        Every retrying loop reports through here, so each retry is visible the same way.
+
+        Args:
+            what: The method and path (never headers or bodies).
+            operation: The operationId being retried, such as ``"submit_job"``.
+            retry: Which retry this is, from 1.
+            of: The budget, such as ``"2"`` or ``"the deadline"``.
+            delay: Seconds the SDK waits before the retry.
+            error: Why the previous attempt failed.
+        """
+        logger.info(
+            "retrying %s in %.2fs (retry %d of %s) after: %s", what, delay, retry, of, error
+        )
+        if self.on_retry is not None:
+            self.on_retry(RetryEvent(operation, retry, delay, error))
 
 
 def retry_after_seconds(value: str | None, *, now: Callable[[], float] = time.time) -> float | None:
@@ -190,30 +262,36 @@ class Reply:
     success.
     """
 
-    __slots__ = ("ambiguous", "response")
+    __slots__ = ("ambiguous", "response", "retries")
 
-    def __init__(self, response: httpx.Response, ambiguous: bool) -> None:
+    def __init__(self, response: httpx.Response, ambiguous: bool, retries: int = 0) -> None:
         self.response = response
         self.ambiguous = ambiguous
+        self.retries = retries
+        """Retries of the policy's budget spent so far (including those spent before)."""
 
 
 def send(
     request: Request,
     policy: RetryPolicy,
     *,
+    clock: Callable[[], float] = time.monotonic,
+    rng: Callable[[], float] = random.random,
     recheck: Callable[[], Flow[httpx.Response | None]] | None = None,
+    spent: int = 0,
 ) -> Flow[Reply]:
     """Send ``request``, retrying by ``policy``; return the 2xx reply or raise the mapped error.
 
     ``recheck`` serves requests that must not be applied twice and carry no idempotency key:
     before retrying after a failure the server may have acted on, it looks at the server's
     state and returns a response that shows the work done (returned as the reply), or
-    ``None`` to go ahead with the retry.
+    ``None`` to go ahead with the retry. ``spent`` retries of the budget are already used (by
+    an earlier resend of the same call).
     """
     method = request.kwargs["method"].upper()
-    started = time.monotonic()
-    retry = 0
-    ambiguous = False
+    started = clock()
+    retry = spent
+    ambiguous = spent > 0
     while True:
         error: APIError
         try:
@@ -224,20 +302,14 @@ def send(
             applied = maybe_applied(exc)
         else:
             if response.is_success:
-                return Reply(response, ambiguous)
+                return Reply(response, ambiguous, retry)
             error = status_error(response, operation=request.operation)
             cause = error
             applied = response.status_code in (502, 504)
         error.after_ambiguous_attempt = ambiguous
         retry += 1
-        delay = policy.delay_for(error, retry)
-        if (
-            retry > policy.max_retries
-            or not policy.is_retryable(error, method=method)
-            or (
-                policy.deadline is not None and time.monotonic() - started + delay > policy.deadline
-            )
-        ):
+        delay = policy.next_delay(error, retry, method=method, elapsed=clock() - started, rng=rng)
+        if delay is None:
             if cause is error:
                 raise error
             raise error from cause
@@ -245,16 +317,13 @@ def send(
         if applied and recheck is not None:
             done = yield from recheck()
             if done is not None:
-                return Reply(done, True)
-        logger.info(
-            "retrying %s %s in %.2fs (retry %d of %d) after: %s",
-            method,
-            request.kwargs["url"],
-            delay,
-            retry,
-            policy.max_retries,
-            error,
+                return Reply(done, True, retry)
+        policy.announce(
+            f"{method} {request.kwargs['url']}",
+            operation=request.operation,
+            retry=retry,
+            of=str(policy.max_retries),
+            delay=delay,
+            error=error,
         )
-        if policy.on_retry is not None:
-            policy.on_retry(RetryEvent(request.operation, retry, delay, error))
         yield Sleep(delay)

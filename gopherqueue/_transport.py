@@ -1,17 +1,22 @@
 """The drivers that run the I/O-free flows (with ``_aiohttp``, the only I/O).
 
 A flow yields the effects of ``_effects`` and returns its result. The sync driver performs
-them with an :class:`httpx.Client` and :func:`time.sleep`, the async driver with an :class:`httpx.AsyncClient` and :func:`asyncio.sleep` (or, opted into with
-``http_backend="aiohttp"``, the driver of ``_aiohttp`` with an ``aiohttp.ClientSession``). So
-the retry loop, wait's long-poll loop and batch chunking exist once, and the clients cannot
-drift apart.
+them with an :class:`httpx.Client` and the settings' ``sleep``, the async driver with an
+:class:`httpx.AsyncClient` and :func:`asyncio.sleep` (or, with ``http_backend="aiohttp"``, the
+driver of ``_aiohttp`` with an ``aiohttp.ClientSession``). So the retry loop, wait's long-poll
+loop and batch chunking exist once, and the clients cannot drift apart.
+
+Every :class:`~gopherqueue._effects.Request` has a total deadline, :func:`total_seconds` of its
+timeout (for ``wait``, the long-poll chunk plus a margin): httpx's timeouts bound each read, so
+a server that drips a reply byte by byte would otherwise hold a call for as long as it likes.
+Streams (``OpenStream``) have no total deadline: they are meant to stay open.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, Protocol, TypeVar
 
 import httpx
@@ -24,6 +29,7 @@ __all__ = [
     "AsyncDriver",
     "AsyncHttpxDriver",
     "Defaults",
+    "deadline_error",
     "declared_too_large",
     "iterate_async",
     "iterate_sync",
@@ -32,6 +38,7 @@ __all__ = [
     "run_async",
     "run_sync",
     "too_large",
+    "total_seconds",
 ]
 
 T = TypeVar("T")
@@ -52,6 +59,42 @@ class Defaults:
 
 # Transport failures are thrown into the flow, which decides what they mean.
 _TRANSPORT_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
+
+
+def total_seconds(timeout: httpx.Timeout) -> float | None:
+    """A request's total deadline: its longest phase timeout (``None``: no read timeout, no
+    deadline)."""
+    if timeout.read is None:
+        return None
+    phases = (timeout.connect, timeout.read, timeout.write, timeout.pool)
+    return max(phase for phase in phases if phase is not None)
+
+
+def deadline_error(request: httpx.Request, total: float) -> httpx.ReadTimeout:
+    """The timeout a driver raises when a request passes its total deadline."""
+    return httpx.ReadTimeout(f"no complete response within {total:g}s", request=request)
+
+
+class _DeadlineStream(httpx.SyncByteStream):
+    """A response body that stops at the request's deadline: httpx's read timeout restarts
+    with every byte, this one does not."""
+
+    def __init__(
+        self, inner: httpx.SyncByteStream, request: httpx.Request, total: float, deadline: float
+    ) -> None:
+        self.inner = inner
+        self.request = request
+        self.total = total
+        self.deadline = deadline
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.inner:
+            if time.monotonic() > self.deadline:
+                raise deadline_error(self.request, self.total)
+            yield chunk
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 def request_url(effect: Request) -> str:
@@ -191,28 +234,44 @@ def _log(
 
 
 class _SyncDriver:
-    def __init__(self, http: httpx.Client, defaults: Defaults | None) -> None:
+    def __init__(
+        self, http: httpx.Client, defaults: Defaults | None, sleep: Callable[[float], None]
+    ) -> None:
         self.http = http
         self.defaults = defaults
+        self.sleep = sleep
         self.open: list[Stream] = []
+
+    def _send(self, effect: Request) -> httpx.Response:
+        request = _build(self.http, effect, self.defaults)
+        total = total_seconds(effect.timeout)
+        started = time.perf_counter()
+        limit = effect.max_size
+        if total is None and limit is None:
+            response = self.http.send(request, follow_redirects=False)
+        else:
+            # The body is read here: through a stream that checks the deadline between chunks
+            # (each chunk waits at most the read timeout, which the deadline is at least), and
+            # capped at max_size.
+            deadline = None if total is None else time.monotonic() + total
+            response = self.http.send(request, stream=True, follow_redirects=False)
+            try:
+                if total is not None and deadline is not None:
+                    response.stream = _DeadlineStream(response.stream, request, total, deadline)  # type: ignore[arg-type]
+                if limit is None:
+                    response.read()
+                else:
+                    _read_sync(response, effect, limit)
+            finally:
+                response.close()
+        _log(effect, request, response, started)
+        return response
 
     def perform(self, effect: Effect) -> Any:
         if isinstance(effect, Request):
-            started = time.perf_counter()
-            request = _build(self.http, effect, self.defaults)
-            limit = effect.max_size
-            if limit is None:
-                response = self.http.send(request, follow_redirects=False)
-            else:
-                response = self.http.send(request, stream=True, follow_redirects=False)
-                try:
-                    _read_sync(response, effect, limit)
-                finally:
-                    response.close()
-            _log(effect, request, response, started)
-            return response
+            return self._send(effect)
         if isinstance(effect, Sleep):
-            time.sleep(effect.seconds)
+            self.sleep(effect.seconds)
             return None
         if isinstance(effect, OpenStream):
             request = _build(self.http, effect.request, self.defaults)
@@ -247,30 +306,56 @@ class AsyncDriver(Protocol):
 
 
 class AsyncHttpxDriver:
-    """The async driver over an :class:`httpx.AsyncClient` (the default backend)."""
+    """The async driver over an :class:`httpx.AsyncClient` (the httpx backend)."""
 
-    def __init__(self, http: httpx.AsyncClient, defaults: Defaults | None) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        defaults: Defaults | None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
         self.http = http
         self.defaults = defaults
+        self.sleep = sleep
         self.open: list[Stream] = []
+
+    async def _send(self, effect: Request) -> httpx.Response:
+        import asyncio  # not at module level: it costs import time to sync-only users
+
+        request = _build(self.http, effect, self.defaults)
+        total = total_seconds(effect.timeout)
+        started = time.perf_counter()
+        if total is None:
+            response = await self._exchange(request, effect)
+        else:
+            try:
+                async with asyncio.timeout(total):
+                    response = await self._exchange(request, effect)
+            except TimeoutError:  # the deadline's own (httpx raises its timeouts as httpx's)
+                raise deadline_error(request, total) from None
+        _log(effect, request, response, started)
+        return response
+
+    async def _exchange(self, request: httpx.Request, effect: Request) -> httpx.Response:
+        # The request and its whole body, capped at max_size (the deadline wraps both).
+        limit = effect.max_size
+        if limit is None:
+            return await self.http.send(request, follow_redirects=False)
+        response = await self.http.send(request, stream=True, follow_redirects=False)
+        try:
+            await _read_async(response, effect, limit)
+        finally:
+            await response.aclose()
+        return response
 
     async def perform(self, effect: Effect) -> Any:
         if isinstance(effect, Request):
-            started = time.perf_counter()
-            request = _build(self.http, effect, self.defaults)
-            limit = effect.max_size
-            if limit is None:
-                response = await self.http.send(request, follow_redirects=False)
-            else:
-                response = await self.http.send(request, stream=True, follow_redirects=False)
-                try:
-                    await _read_async(response, effect, limit)
-                finally:
-                    await response.aclose()
-            _log(effect, request, response, started)
-            return response
+            return await self._send(effect)
         if isinstance(effect, Sleep):
-            import asyncio  # not at module level: it costs import time to sync-only users
+            if self.sleep is not None:
+                await self.sleep(effect.seconds)
+                return None
+            import asyncio
 
             await asyncio.sleep(effect.seconds)
             return None
@@ -301,9 +386,14 @@ class AsyncHttpxDriver:
             await self.close(stream)
 
 
-def run_sync(flow: Flow[T], http: httpx.Client, defaults: Defaults | None = None) -> T:
+def run_sync(
+    flow: Flow[T],
+    http: httpx.Client,
+    defaults: Defaults | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
     """Run a flow to completion with a sync httpx client and return its result."""
-    driver = _SyncDriver(http, defaults)
+    driver = _SyncDriver(http, defaults, sleep)
     try:
         effect = next(flow)
         while True:
@@ -341,10 +431,13 @@ async def run_async(flow: Flow[T], driver: AsyncDriver) -> T:
 
 
 def iterate_sync(
-    flow: Flow[None], http: httpx.Client, defaults: Defaults | None = None
+    flow: Flow[None],
+    http: httpx.Client,
+    defaults: Defaults | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> Iterator[Any]:
     """Run a streaming flow, yielding what it emits. Closing the iterator closes its streams."""
-    driver = _SyncDriver(http, defaults)
+    driver = _SyncDriver(http, defaults, sleep)
     try:
         effect = next(flow)
         while True:

@@ -4,23 +4,20 @@
 * ``make_client`` / ``gq``: the SYNC and the ASYNC client over that server, the async one on
   each backend (the aiohttp driver through ``fakes.AiohttpBridge``). Every test using them
   runs once per client and backend, with identical assertions (see ``fakes.call``).
-* ``clock``: the SDK's pauses and deadlines on a virtual clock, so no test really sleeps.
+* ``clock``: the SDK's pauses and deadlines on a virtual clock, so no test really sleeps. It is
+  injected into the clients' settings (their clock and sleeps), not patched into ``time``.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 
 import gopherqueue._client
-import gopherqueue._fanout
-import gopherqueue._operations
-import gopherqueue._retry
 from gopherqueue import GopherQueue, GopherQueueSync
 from gopherqueue._aiohttp import Session
 from tests.unit.fakes import (
@@ -28,30 +25,25 @@ from tests.unit.fakes import (
     AiohttpBridge,
     Client,
     FakeServer,
-    FakeTimeModule,
     VirtualClock,
 )
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> VirtualClock:
-    """Make the SDK's pauses and deadlines virtual (and record the pauses)."""
-    virtual = VirtualClock()
-    fake_time = FakeTimeModule(virtual)
-    monkeypatch.setattr(gopherqueue._operations, "time", fake_time)
-    monkeypatch.setattr(gopherqueue._fanout, "time", fake_time)
-    monkeypatch.setattr(gopherqueue._retry, "time", fake_time)
-    # The drivers pause with time.sleep / asyncio.sleep.
-    monkeypatch.setattr(time, "sleep", virtual.sleep)
-    real_async_sleep = asyncio.sleep
+def clock() -> VirtualClock:
+    """A virtual clock that records the SDK's pauses (``make_client`` injects it)."""
+    return VirtualClock()
 
-    async def fake_async_sleep(seconds: float, result: Any = None) -> Any:
-        virtual.sleep(seconds)
-        await real_async_sleep(0)
-        return result
 
-    monkeypatch.setattr(asyncio, "sleep", fake_async_sleep)
-    return virtual
+def on_clock(client: Client, clock: VirtualClock) -> Client:
+    """``client`` with its deadlines and pauses on ``clock`` (through its settings)."""
+    client._settings = attrs.evolve(  # pyright: ignore[reportPrivateUsage]
+        client._settings,  # pyright: ignore[reportPrivateUsage]
+        clock=clock.monotonic,
+        sleep=clock.sleep,
+        async_sleep=clock.async_sleep,
+    )
+    return client
 
 
 @pytest.fixture
@@ -84,10 +76,11 @@ def make_client(
         if kind == "sync":
             http = httpx.Client(transport=transport)
             opened.append(http)
-            return GopherQueueSync(url, http_client=http, **kwargs)
+            return on_clock(GopherQueueSync(url, http_client=http, **kwargs), clock)
         if kind == "async-aiohttp":
-            return GopherQueue(url, http_backend="aiohttp", **kwargs)
-        return GopherQueue(url, http_client=httpx.AsyncClient(transport=transport), **kwargs)
+            return on_clock(GopherQueue(url, http_backend="aiohttp", **kwargs), clock)
+        client = GopherQueue(url, http_client=httpx.AsyncClient(transport=transport), **kwargs)
+        return on_clock(client, clock)
 
     yield make
     for http in opened:

@@ -10,11 +10,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import re
-import time
-import types
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -288,25 +287,12 @@ class VirtualClock:
         self.sleeps.append(seconds)
         self.now += seconds
 
+    async def async_sleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+        await asyncio.sleep(0)  # still let other tasks run, as a real pause would
+
     def advance(self, seconds: float) -> None:
         self.now += seconds
-
-
-class FakeTimeModule(types.ModuleType):
-    """Stands in for the ``time`` module inside the SDK: the real one but for the clock."""
-
-    def __init__(self, clock: VirtualClock) -> None:
-        super().__init__("time")
-        self._clock = clock
-
-    def monotonic(self) -> float:
-        return self._clock.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        self._clock.sleep(seconds)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(time, name)
 
 
 async def call(client: Client, method: str, /, *args: Any, **kwargs: Any) -> Any:

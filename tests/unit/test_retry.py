@@ -215,13 +215,19 @@ async def test_retry_after_seconds_is_honoured(
     assert clock.sleeps == [7.0, 2.0]
 
 
-async def test_retry_after_is_capped(
-    make_client: Any, server: FakeServer, clock: VirtualClock
+async def test_retry_after_above_the_cap_is_refused_not_shortened(
+    make_client: Any, server: FakeServer, clock: VirtualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
+    # Retrying after 5 s when the server asked for an hour would only be refused again: the
+    # error is raised at once, carrying the server's delay in its response.
     client = make_client(retry=RetryPolicy(retry_after_max=5))
     server.script(status(503, **{"Retry-After": "3600"}), ok(job_json()))
-    await call(client, "get", JOB_ID)
-    assert clock.sleeps == [5.0]
+    with caplog.at_level(logging.INFO, logger="gopherqueue"), pytest.raises(ServerError) as caught:
+        await call(client, "get", JOB_ID)
+    assert caught.value.response.headers["Retry-After"] == "3600"
+    assert clock.sleeps == []
+    assert len(server.sent) == 1
+    assert "retry_after_max" in caplog.text
 
 
 async def test_retry_after_http_date(gq: Client, server: FakeServer, clock: VirtualClock) -> None:
