@@ -261,7 +261,8 @@ def test_wait_answers_as_soon_as_the_job_finishes(server: DevServer, client: htt
     gate.set()
     # A wait that ignored the finish would hold the thread for the full 60 s.
     waiter.join(10)
-    assert answers and answers[0]["state"] == "completed"
+    assert answers
+    assert answers[0]["state"] == "completed"
     # On a finished job a long wait answers at once (the client would time out otherwise).
     response = client.post(wait_path, json={"timeout": "60s"}, timeout=10)
     assert response.json()["state"] == "completed"
