@@ -392,16 +392,22 @@ async def test_watch_ends_with_the_terminal_state_and_result(gq: Api) -> None:
 @pytest.mark.needs_embedded("a custom handler that reports progress")
 async def test_watch_reports_progress(gq: Api, server: DevServer) -> None:
     def send_email(ctx: JobContext) -> dict[str, object]:
+        path = f"/api/v1/jobs/{ctx.job_id}"
         for percent in (25, 50, 75):
             ctx.report_progress(percent, f"step {percent}")
-            time.sleep(0.3)
+            # The next step waits until the watcher has read this one: its second GET from now
+            # is sent after the first one's answer, so after the progress landed.
+            seen = server.faults.hits("GET", path) + 2
+            deadline = time.monotonic() + 10
+            while server.faults.hits("GET", path) < seen and time.monotonic() < deadline:
+                time.sleep(0.01)
         return {"sent_to": ctx.payload_json()["to"]}
 
     server.register("send_email", send_email)
     job = await gq.submit("send_email", {"to": "user@example.com"})
     seen = await gq.collect(gq.client.watch(job.id, timeout=10, poll_interval=0.1))
     progress = [j.progress for j in seen if j.state is JobState.RUNNING]
-    assert len(set(progress)) >= 2, [(j.state, j.progress) for j in seen]
+    assert {p for p in progress if p} == {25, 50, 75}, [(j.state, j.progress) for j in seen]
     assert progress == sorted(progress)
     assert {j.progress_message for j in seen if j.progress} <= {"step 25", "step 50", "step 75"}
     final = seen[-1]

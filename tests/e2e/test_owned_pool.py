@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -33,11 +32,12 @@ JOB = {
 
 class _Recorder(BaseHTTPRequestHandler):
     seen: list[dict[str, str]] = []
+    release = threading.Event()
 
     def do_GET(self) -> None:
         type(self).seen.append({k.lower(): v for k, v in self.headers.items()})
         if self.headers.get("X-Slow"):
-            time.sleep(1.0)
+            type(self).release.wait(10)  # answers only after the client timed out
         body = json.dumps(JOB).encode() + b"\n"
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -52,12 +52,14 @@ class _Recorder(BaseHTTPRequestHandler):
 @pytest.fixture
 def recorder() -> Iterator[str]:
     _Recorder.seen = []
+    _Recorder.release = threading.Event()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
+        _Recorder.release.set()
         server.shutdown()
         server.server_close()
 

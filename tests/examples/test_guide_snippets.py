@@ -198,6 +198,10 @@ class _Lines:
                 return line
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_sse_events(
     gopherqueue_server: DevServer, email: Recorder, gopherqueue_client: GopherQueueSync
 ) -> None:
@@ -208,6 +212,8 @@ def test_sse_events(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A test run started in the background inherits SIGINT ignored; the child must not.
+        preexec_fn=_default_sigint,
     )
     try:
         lines = _Lines(proc)

@@ -4,6 +4,7 @@
 * :func:`call` / :func:`raises`: run a method of either client from an async test; the sync
   client's blocking call goes to a worker thread, so a test can restart the server while a
   call is in flight for both clients alike.
+* :func:`until_idle`: wait until the server has finished every request it is serving.
 * :class:`ScenarioLog`: per-scenario job counts (requested, created, duplicated, lost).
 """
 
@@ -42,6 +43,17 @@ class Gate:
 
     def open(self) -> None:
         self._open.set()
+
+
+async def until_idle(server: DevServer, timeout: float = 10.0) -> None:
+    """Wait until the server serves no request (a delayed attempt the client gave up on ends)."""
+    # The embedded server's in-flight set is private; the tests read it as the finish signal.
+    inflight = server._core.inflight.tasks
+    deadline = asyncio.get_running_loop().time() + timeout
+    while inflight:
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("the server still serves a request")
+        await asyncio.sleep(0.01)
 
 
 async def call(client: Client, method: str, /, *args: Any, **kwargs: Any) -> Any:

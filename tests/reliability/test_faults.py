@@ -34,6 +34,7 @@ from tests.reliability.helpers import (
     call,
     item_counts,
     raises,
+    until_idle,
 )
 
 JOBS = "/api/v1/jobs"
@@ -56,8 +57,6 @@ class Recover:
     """Whether the successful attempt found the job already stored by a failed one."""
     client_options: dict[str, Any] = attrs.field(factory=dict)
     min_elapsed: float = 0.0
-    settle: float = 0.0
-    """Seconds to let a delayed first attempt finish on the server before counting."""
 
 
 RECOVER = [
@@ -86,7 +85,6 @@ RECOVER = [
         {"kind": "delay", "delay": 0.4},
         False,
         client_options={"timeout": 0.15},
-        settle=0.35,
     ),
 ]
 
@@ -106,7 +104,7 @@ async def test_submit_recovers_without_duplicate(
     started = time.monotonic()
     job = await call(client, "submit", "echo", {"n": 1}, tags=_tags("s0"))
     elapsed = time.monotonic() - started
-    await asyncio.sleep(case.settle)
+    await until_idle(server)  # a delayed first attempt finishes on the server before counting
 
     assert server.get_job(job.id) is not None
     assert job.replayed is case.replayed
@@ -139,7 +137,6 @@ class Exhaust:
     created: int
     attempts: int = 3
     client_options: dict[str, Any] = attrs.field(factory=dict)
-    settle: float = 0.0
 
 
 EXHAUST = [
@@ -155,7 +152,6 @@ EXHAUST = [
         APITimeoutError,
         0,
         client_options={"timeout": 0.1},
-        settle=0.3,
     ),
     Exhaust(
         "5 truncated JSON bodies (complete HTTP responses)",
@@ -178,7 +174,7 @@ async def test_submit_budget_exhausted_raises_typed_error(
     server.faults.add("POST", JOBS, times=5, **case.fault)
 
     error = await raises(client, "submit", "echo", {"n": 1}, tags=_tags("e0"))
-    await asyncio.sleep(case.settle)
+    await until_idle(server)  # delayed attempts finish on the server before counting
 
     assert type(error) is case.error, repr(error)
     assert server.faults.hits("POST", JOBS) == case.attempts
@@ -590,11 +586,16 @@ async def test_wait_survives_server_restart(
         if server.faults.hits("POST", path):
             break
         await asyncio.sleep(0.01)
-    await asyncio.sleep(0.05)
+    assert server.faults.hits("POST", path) == 1
     assert not waiting.done()
 
     await asyncio.to_thread(server.restart)
-    await asyncio.sleep(0.1)
+    # The job is still gated, so the client must re-send the long-poll to the restarted server.
+    for _ in range(500):
+        if server.faults.hits("POST", path) >= 2:
+            break
+        await asyncio.sleep(0.01)
+    assert server.faults.hits("POST", path) >= 2
     gate.open()
     outcome = await asyncio.wait_for(waiting, 10)
 

@@ -140,10 +140,10 @@ def test_max_attempts_one_dead_letters_at_once(client: httpx.Client) -> None:
 
 
 def test_delay_is_honoured(client: httpx.Client) -> None:
-    job = submit(client, type="echo", payload=1, delay="300ms")
+    # Long enough that the reads below come well before the job is due, even on a busy machine.
+    job = submit(client, type="echo", payload=1, delay="1s")
     assert job["state"] == "delayed"
-    assert abs(_ts(job["scheduled_at"]) - _ts(job["created_at"]) - 0.3) < 0.01
-    time.sleep(0.1)
+    assert abs(_ts(job["scheduled_at"]) - _ts(job["created_at"]) - 1.0) < 0.01
     assert get_job(client, job["id"])["state"] == "delayed"
     assert client.get("/api/v1/stats").json()["queue"]["delayed"] == 1
     done = wait_for(client, job["id"])
@@ -177,7 +177,9 @@ def test_cancel_delayed_job_prevents_running(client: httpx.Client) -> None:
     assert response.status_code == 200
     assert response.json()["state"] == "cancelled"
     assert response.json()["last_error"] == "nope"
-    time.sleep(0.3)
+    # A job due later than the cancelled one has run, so the scheduler is past its due time.
+    later = submit(client, type="echo", delay="250ms")
+    assert wait_for(client, later["id"])["state"] == "completed"
     assert get_job(client, job["id"])["state"] == "cancelled"
     assert client.get(f"/api/v1/jobs/{job['id']}/result").status_code == 404
 
@@ -246,17 +248,24 @@ def test_retry_rules(client: httpx.Client) -> None:
 
 
 def test_wait_answers_as_soon_as_the_job_finishes(server: DevServer, client: httpx.Client) -> None:
-    async def quick(ctx: JobContext) -> None:
-        await asyncio.sleep(0.3)
-
-    server.register("quick", quick)
+    gate = threading.Event()
+    server.register("quick", lambda ctx: gate.wait(5))
     job = submit(client, type="quick")
-    started = time.monotonic()
-    assert wait_for(client, job["id"], "10s")["state"] == "completed"
-    assert time.monotonic() - started < 0.5
-    started = time.monotonic()
-    wait_for(client, job["id"], "10s")
-    assert time.monotonic() - started < 0.2
+    wait_path = f"/api/v1/jobs/{job['id']}/wait"
+    waits_before = server.faults.hits("POST", wait_path)
+    answers: list[dict[str, object]] = []
+    waiter = threading.Thread(target=lambda: answers.append(wait_for(client, job["id"], "60s")))
+    waiter.start()
+    poll(lambda: server.faults.hits("POST", wait_path) > waits_before)
+    assert answers == []
+    gate.set()
+    # A wait that ignored the finish would hold the thread for the full 60 s.
+    waiter.join(10)
+    assert answers
+    assert answers[0]["state"] == "completed"
+    # On a finished job a long wait answers at once (the client would time out otherwise).
+    response = client.post(wait_path, json={"timeout": "60s"}, timeout=10)
+    assert response.json()["state"] == "completed"
 
 
 def test_wait_timeout_and_zero_timeout(server: DevServer, client: httpx.Client) -> None:
@@ -285,8 +294,9 @@ def test_wait_on_a_job_deleted_meanwhile_is_404(server: DevServer, client: httpx
             httpx.post(f"{server.url}/api/v1/jobs/{job['id']}/wait", json={"timeout": "5s"})
         )
     )
+    waits_before = server.faults.hits("POST", f"/api/v1/jobs/{job['id']}/wait")
     waiter.start()
-    time.sleep(0.1)
+    poll(lambda: server.faults.hits("POST", f"/api/v1/jobs/{job['id']}/wait") > waits_before)
     assert client.delete(f"/api/v1/jobs/{job['id']}").status_code == 204
     waiter.join(5)
     gate.set()
@@ -297,7 +307,7 @@ def test_wait_on_a_job_deleted_meanwhile_is_404(server: DevServer, client: httpx
 def test_wait_initial_delay_option() -> None:
     with DevServer(wait_initial_delay=0.3) as srv, httpx.Client(base_url=srv.url) as client:
         job = submit(client, type="echo")
-        time.sleep(0.05)
+        poll(lambda: srv.get_job(job["id"])["state"] == "completed")  # type: ignore[index]
         started = time.monotonic()
         assert wait_for(client, job["id"])["state"] == "completed"
         assert time.monotonic() - started >= 0.3

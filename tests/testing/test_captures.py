@@ -11,6 +11,7 @@ improved behaviour is tested in test_behaviour.py.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from typing import Any, Optional
 
@@ -387,23 +388,25 @@ def test_idempotency_key_freed_by_delete(rp: Replayer) -> None:
 
 def test_delete_running_job(rp: Replayer, server: DevServer, client: httpx.Client) -> None:
     started = []
-    server.register("sleep", _quick_sleep(started))
-    rp.replay("183_submit_sleep_then_delete_running")
-    poll(lambda: bool(started))
-    rp.replay("184_get_running_before_delete")
-    rp.replay("185_delete_running_job")
+    release = threading.Event()
+    server.register("sleep", _gated_sleep(started, release))
+    try:
+        rp.replay("183_submit_sleep_then_delete_running")
+        poll(lambda: bool(started))
+        rp.replay("184_get_running_before_delete")
+        rp.replay("185_delete_running_job")
+    finally:
+        release.set()
     # The handler keeps running after the delete; once it has finished the job is still gone.
     poll(lambda: client.get("/api/v1/stats").json()["workers"]["active_workers"] == 0)
     rp.replay("188_get_deleted_running_after_finish")
     rp.replay("189_result_deleted_running_after_finish")
 
 
-def _quick_sleep(started: list[bool]) -> Any:
-    import asyncio
-
-    async def handler(ctx: Any) -> None:
+def _gated_sleep(started: list[bool], release: threading.Event) -> Any:
+    def handler(ctx: Any) -> None:
         started.append(True)
-        await asyncio.sleep(0.3)
+        release.wait(10)  # runs until the test has seen it running and deleted it
 
     return handler
 

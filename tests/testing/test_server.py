@@ -19,7 +19,7 @@ import pytest
 from gopherqueue.testing import AsyncDevServer, DevServer, JobContext
 from gopherqueue.testing.__main__ import main
 
-from ._helpers import RawStream, events_request, get_job, submit, wait_for
+from ._helpers import RawStream, events_request, get_job, poll, submit, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,9 +63,12 @@ def test_restart_keeps_port_and_jobs_and_drops_open_connections() -> None:
             except httpx.HTTPError as exc:
                 failures.append(exc)
 
+        wait_path = f"/api/v1/jobs/{running['id']}/wait"
+        waits_before = server.faults.hits("POST", wait_path)
         waiter = threading.Thread(target=long_poll)
         waiter.start()
-        time.sleep(0.1)
+        # The long-poll is in flight once the server has logged its request (the job is gated).
+        poll(lambda: server.faults.hits("POST", wait_path) > waits_before)
         started = time.monotonic()
         server.restart()
         assert time.monotonic() - started < 0.5
@@ -154,6 +157,10 @@ def _env() -> dict[str, str]:
     return env
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_cli_serves_until_interrupted() -> None:
     proc = subprocess.Popen(
         [
@@ -173,6 +180,8 @@ def test_cli_serves_until_interrupted() -> None:
         stderr=subprocess.PIPE,
         text=True,
         env=_env(),
+        # A test run started in the background inherits SIGINT ignored; the child must not.
+        preexec_fn=_default_sigint,
     )
     try:
         assert proc.stdout is not None

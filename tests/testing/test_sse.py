@@ -95,9 +95,11 @@ def test_no_events_for_start_progress_completion_or_failure(
     ]
     for job in jobs:
         wait_for(client, job["id"])
-    time.sleep(0.05)
+    # Events arrive in order: once this later job's event is in, any earlier one would be too.
+    marker = submit(client, type="echo", delay="1h")
+    stream.wait_for(f"id: {marker['id']}")
     names = [f.split("\n", 1)[0] for f in _frames(stream)]
-    assert names == ["event: connected"] + ["event: job.created"] * 3
+    assert names == ["event: connected"] + ["event: job.created"] * 4
 
 
 def test_running_soft_cancel_emits_event_with_running_state(
