@@ -141,7 +141,10 @@ const fmt = (value, digits = 0) => value.toLocaleString("en-US", { maximumFracti
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 
 async function main() {
-  const loadStart = os.loadavg().map((v) => v.toFixed(2)).join("/");
+  const loadStart = os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join("/");
   const began = performance.now();
   const bundle = await bundleSize();
   const server = await startServer();
@@ -172,7 +175,9 @@ async function main() {
         ratio: r.ratio,
         target: "ratio <= 1.15",
         met: r.ratio <= 1.15,
-        notes: [`${plan.rounds} rounds of ${plan.calls} sequential calls each side; ratio of the medians ${(r.sdk / r.baseline).toFixed(3)}`],
+        notes: [
+          `${plan.rounds} rounds of ${plan.calls} sequential calls each side; ratio of the medians ${(r.sdk / r.baseline).toFixed(3)}`,
+        ],
         samples: { sdk: r.sdkSamples, baseline: r.baseSamples, ratios: r.ratios },
       });
     }
@@ -230,7 +235,12 @@ function cells(row) {
 function formatTable(rows) {
   const all = [HEADERS, ...rows.map(cells)];
   const widths = HEADERS.map((_, i) => Math.max(...all.map((line) => line[i].length)));
-  const lines = all.map((line) => line.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd());
+  const lines = all.map((line) =>
+    line
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd(),
+  );
   lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
   return lines.join("\n");
 }
