@@ -407,7 +407,7 @@ console.log("imported gopherqueue", VERSION, "as ESM and as CommonJS from the ta
 
 @nox.session(python=PYTHON, tags=["ci"])
 def js(session: nox.Session) -> None:
-    """The TypeScript SDK in js/: install, generate-check, lint, typecheck, test, build, pack.
+    """The TypeScript SDK in js/: install, generate-check, lint, typecheck, test, build, bench, pack.
 
     ``npm ci`` installs the locked dependencies; the tests start the embedded server with this
     session's Python. The packed tarball is then installed into a scratch project and imported
@@ -421,6 +421,8 @@ def js(session: nox.Session) -> None:
     _npm(session, "run", "typecheck")
     _npm(session, "test", env={"GQ_PYTHON": python})
     _npm(session, "run", "build")
+    # The benchmark's smoke run (writes nothing), so the script cannot rot between real runs.
+    _npm(session, "run", "bench", "--", "--quick", env={"GQ_PYTHON": python})
     with tempfile.TemporaryDirectory() as tmp:
         with session.chdir(JS):
             session.run("npm", "pack", "--pack-destination", tmp, external=True)
