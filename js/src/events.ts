@@ -116,6 +116,7 @@ export async function* events(ctx: Context, options: EventsOptions = {}): AsyncG
     let error: GopherQueueError | null = null;
     let healthy = false;
     let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+    let release: (() => void) | null = null;
     try {
       const reply = await ctx.transport.send(
         {
@@ -133,6 +134,7 @@ export async function* events(ctx: Context, options: EventsOptions = {}): AsyncG
         },
         { signal },
       );
+      release = reply.release;
       const contentType = reply.response.headers.get("content-type") ?? "";
       if (!contentType.startsWith("text/event-stream") || reply.stream === null) {
         const text = await reply.response.text().catch(() => "");
@@ -195,6 +197,7 @@ export async function* events(ctx: Context, options: EventsOptions = {}): AsyncG
       // Also on `break` by the caller: the generator's return runs this and closes the stream.
       // Not awaited: a cancel may settle only when every branch of a teed body is cancelled.
       if (reader !== null) reader.cancel().catch(() => undefined);
+      release?.();
     }
     decoder.close();
     if (signal?.aborted) return;

@@ -33,6 +33,8 @@ export interface Reply {
   text: string;
   ambiguous: boolean;
   stream: ReadableStream<Uint8Array> | null;
+  /** Detaches the caller's signal from a streamed body; call it once the stream is done (a no-op otherwise). */
+  release: () => void;
 }
 
 /** Settings a transport is made from (the client's options, checked). */
@@ -100,6 +102,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 class DeadlineReached extends Error {}
+
+const noop = (): void => undefined;
 
 /** The HTTP side of a client. */
 export class Transport {
@@ -180,6 +184,10 @@ export class Transport {
         redirect: "manual",
       });
     } catch (cause) {
+      if (call.stream) {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      }
       if (signal?.aborted) throw new APIUserAbortError(`${call.operation}: aborted`, { ...where, cause });
       if (timedOut) {
         throw new APITimeoutError(`${call.operation}: no reply within ${limit} ms (${call.method} ${call.path})`, { ...where, cause });
@@ -204,9 +212,12 @@ export class Transport {
     const response = raw.response;
     if (response.status >= 200 && response.status < 300) {
       if (call.stream) {
-        return { response, text: "", stream: (raw.data as ReadableStream<Uint8Array> | undefined) ?? null };
+        // The listener must outlive this call (it aborts the body), so the reader detaches it:
+        // left attached, every reconnect of a long-lived stream would add one more.
+        const release = () => signal?.removeEventListener("abort", onAbort);
+        return { response, text: "", stream: (raw.data as ReadableStream<Uint8Array> | undefined) ?? null, release };
       }
-      return { response, text: typeof raw.data === "string" ? raw.data : "", stream: null };
+      return { response, text: typeof raw.data === "string" ? raw.data : "", stream: null, release: noop };
     }
     let text: string;
     if (call.stream) {

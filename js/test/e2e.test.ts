@@ -3,6 +3,7 @@
 // and a second one with a 2 s write timeout for the server's 30 s cuts.
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { inspect } from "node:util";
 import {
   APIConnectionError,
@@ -332,21 +333,45 @@ describe("the 30 s write timeout (shortened to 2 s)", () => {
   test("events reconnect across the server's cuts", async () => {
     const client = new GopherQueue(short.url, { retry: fast });
     const controller = new AbortController();
+    // A guard, not a sync point: without it a lost event would reconnect until CI's timeout.
+    let gaveUp = false;
+    const guard = setTimeout(() => {
+      gaveUp = true;
+      controller.abort();
+    }, 60_000);
     const seen: Event[] = [];
     let reconnects = 0;
+    let firstStreams: number[] = [];
     let second = "";
-    for await (const event of client.events({
-      jobTypes: ["echo"],
-      signal: controller.signal,
-      onReconnect: () => {
-        reconnects++;
-        if (reconnects === 1) void client.submit("echo", 2).then((j) => (second = j.id));
-      },
-    })) {
-      seen.push(event);
-      if (event.event === "connected") await client.submit("sleep", 0).then(() => client.submit("echo", 1));
-      if (event.event === "job.created" && event.data.id === second) controller.abort();
+    let submitting: Promise<void> | undefined;
+    // The server keeps no history, so an event published while the stream is being reopened
+    // is gone: submit the second job only once a new subscriber is registered.
+    const submitOnceReopened = async (): Promise<void> => {
+      while (!gaveUp && (await short.streams()).every((id) => firstStreams.includes(id))) await sleep(20);
+      second = (await client.submit("echo", 2)).id;
+    };
+    try {
+      for await (const event of client.events({
+        jobTypes: ["echo"],
+        signal: controller.signal,
+        onReconnect: () => {
+          reconnects++;
+          if (reconnects === 1) submitting = submitOnceReopened();
+        },
+      })) {
+        seen.push(event);
+        if (event.event === "connected") {
+          firstStreams = await short.streams();
+          await client.submit("sleep", 0);
+          await client.submit("echo", 1);
+        }
+        if (event.event === "job.created" && second !== "" && event.data.id === second) controller.abort();
+      }
+    } finally {
+      clearTimeout(guard);
     }
+    await submitting;
+    assert.ok(!gaveUp, `no job.created for the second job; saw ${seen.map((e) => e.event).join(", ")}`);
     assert.equal(seen[0]?.event, "connected");
     assert.deepEqual(seen.filter((e) => e.event === "connected").length, 1);
     const created = seen.filter((e) => e.event === "job.created");

@@ -3,7 +3,8 @@
 Started by test/support/server.ts as ``python harness.py [--write-timeout S] [--api-key K]``.
 Prints ``{"url": ...}`` once serving, then answers one JSON command per line with one JSON
 line: ``fault`` (the arguments of ``server.faults.add``), ``hits``, ``job_count``, ``reset``,
-``restart``, ``release`` (lets ``blocker`` jobs finish) and ``stop``.
+``restart``, ``release`` (lets ``blocker`` jobs finish), ``streams`` (a serial number per
+open SSE subscriber, so a test can tell a reopened stream from the old one) and ``stop``.
 
 Handlers beyond the built-ins: ``blocker`` runs until ``release`` (for running-state tests),
 ``progress`` reports 50 % and waits for ``release``, ``fail_once`` fails its first attempt.
@@ -20,6 +21,13 @@ from typing import Any
 from gopherqueue.testing import DevServer, JobContext, PermanentError
 
 _release = threading.Event()
+
+# Each subscriber ever seen, held so that its id() cannot be reused by a later one.
+_serials: dict[int, tuple[object, int]] = {}
+
+
+def _serial(subscriber: object) -> int:
+    return _serials.setdefault(id(subscriber), (subscriber, len(_serials) + 1))[1]
 
 
 def _blocker(ctx: JobContext) -> str:
@@ -79,6 +87,10 @@ def main() -> None:
                 server.restart()
             elif op == "release":
                 _release.set()
+            elif op == "streams":
+                # No public counter: read the engine's subscriber set on the server's own loop.
+                core: Any = server._core
+                answer = [_serial(sub) for sub in server._call(lambda: list(core.engine._subscribers))]
             elif op == "stop":
                 _release.set()
                 break

@@ -1,6 +1,7 @@
 // Unit tests on a mocked fetch: what each operation sends, every error mapping, retries with
 // one idempotency key, deadlines and aborts, the conversions, the SSE decoder's rules and caps.
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import { describe, test } from "node:test";
 import { inspect } from "node:util";
 import {
@@ -496,6 +497,47 @@ describe("events", () => {
     assert.deepEqual(seen, ["connected", `job.created ${a}`, `job.deleted ${a}`, `job.created ${b}`]);
     assert.equal(m.sent.length, 2);
     assert.equal(m.sent[0]?.headers.get("accept"), "text/event-stream");
+  });
+  test("reconnects leave no listener on the caller's signal", async () => {
+    // Each stream ends after connected, so the client reopens it; a leaked abort listener per
+    // reopen is what showed up as MaxListenersExceededWarning on a stream cut every 2 s.
+    const connected = 'event: connected\ndata: {"status":"connected"}\n\n';
+    const m = mock(() => new Response(connected, { headers: { "content-type": "text/event-stream" } }));
+    const controller = new AbortController();
+    const listening: number[] = [];
+    let reconnects = 0;
+    for await (const _ of client(m.fetch).events({
+      signal: controller.signal,
+      onReconnect: () => {
+        listening.push(getEventListeners(controller.signal, "abort").length);
+        if (++reconnects === 25) controller.abort();
+      },
+    })) {
+      listening.push(getEventListeners(controller.signal, "abort").length);
+    }
+    assert.equal(m.sent.length, 25);
+    // While a stream is read one listener aborts its body; between streams there is none.
+    assert.deepEqual(listening.slice(0, 4), [1, 0, 0, 0]);
+    assert.ok(
+      listening.every((n) => n <= 1),
+      String(listening),
+    );
+    assert.equal(listening.filter((n) => n === 0).length, 25);
+  });
+  test("a failed stream open leaves no listener on the caller's signal", async () => {
+    const m = mock(dropped());
+    const controller = new AbortController();
+    let reopens = 0;
+    for await (const _ of client(m.fetch).events({
+      signal: controller.signal,
+      onReconnect: () => {
+        assert.equal(getEventListeners(controller.signal, "abort").length, 0);
+        if (++reopens === 5) controller.abort();
+      },
+    })) {
+      assert.fail("no event expected");
+    }
+    assert.equal(reopens, 5);
   });
   test("a 401 ends the stream with AuthenticationError", async () => {
     const m = mock(envelope(401, "unauthorized", "missing credentials"));

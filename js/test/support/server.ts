@@ -80,6 +80,11 @@ export class EmbeddedServer {
     return this.command("release");
   }
 
+  /** An id per SSE subscriber the server holds right now (registered before the headers go out). */
+  streams(): Promise<number[]> {
+    return this.command<number[]>("streams");
+  }
+
   restart(): Promise<unknown> {
     return this.command("restart");
   }
