@@ -89,8 +89,9 @@ def main() -> None:
                 _release.set()
             elif op == "streams":
                 # No public counter: read the engine's subscriber set on the server's own loop.
-                core: Any = server._core
-                answer = [_serial(sub) for sub in server._call(lambda: list(core.engine._subscribers))]
+                engine: Any = server._core.engine
+                subscribers = server._call(lambda engine=engine: list(engine._subscribers))
+                answer = [_serial(sub) for sub in subscribers]
             elif op == "stop":
                 _release.set()
                 break
