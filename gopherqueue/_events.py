@@ -1,6 +1,6 @@
 """Real-time events, written once for both clients.
 
-The real server's stream (PROTOCOL.md section 6) sends ``connected`` first, then
+The real server's stream (docs/protocol.md §6) sends ``connected`` first, then
 ``job.created``, ``job.cancelled``, ``job.retried`` and ``job.deleted``; it filters only by
 exact job id, has no replay, ignores ``Last-Event-ID``, never reports start, progress,
 completion or failure, and cuts every stream 30 s after it opened. So:

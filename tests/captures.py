@@ -1,6 +1,6 @@
 """Typed loader for the recorded GopherQueue wire captures in ``tests/captures/``.
 
-The captures were recorded with curl against the real ``gq serve`` (see PROTOCOL.md). Two kinds
+The captures were recorded with curl against the real ``gq serve`` (see docs/protocol.md). Two kinds
 of file are read:
 
 * ``NNN_name.txt``: one HTTP exchange (``=== CASE``, ``=== REQUEST``, ``=== RESPONSE (curl rc=N)``,

@@ -6,7 +6,7 @@ threads). Jobs run as asyncio tasks, at most ``workers`` at a time, lowest prior
 first. Nothing polls: state changes wake waiters through per-job :class:`asyncio.Event` objects
 and feed SSE subscribers through bounded queues.
 
-The observable behaviour follows the real server (PROTOCOL.md) except where the documentation
+The observable behaviour follows the real server (docs/protocol.md) except where the documentation
 (``docs/testing.md``) lists a deliberate difference: retrying jobs really run again, ``delay`` and
 ``scheduled_at`` are honoured, progress is visible, a force-cancel sticks, and batches with
 ``atomic: true`` are all-or-nothing.

@@ -9,7 +9,7 @@
   and the spec must not declare an operation for them.
 * Every SSE capture's events carry the data schema the spec names for the event.
 * Request bodies the server accepted fit the spec's request schema, except an explicit list of
-  requests PROTOCOL.md shows the server tolerating although they are out of spec.
+  requests docs/protocol.md shows the server tolerating although they are out of spec.
 * Every operation, and every declared status, is exercised by a capture or allow-listed.
 * Drift is caught: broken scratch copies of the spec make the same machinery fail, on every run.
 

@@ -12,7 +12,7 @@
 
 Against an external server, tests use only what upstream ``gq serve`` can finish: ``echo``,
 ``sleep`` with payload ``0`` and ``error`` with ``max_attempts=1`` (its automatic retries never
-run: PROTOCOL.md section 7), never assume an empty server, and clean up what they can.
+run: docs/protocol.md §7), never assume an empty server, and clean up what they can.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """API keys against a server that checks them (issue 4).
 
-``gq serve`` has no flag that turns auth on (PROTOCOL.md section 1), so this needs the embedded
+``gq serve`` has no flag that turns auth on (docs/protocol.md §1), so this needs the embedded
 server, which answers 401 ``unauthorized`` (``missing credentials`` / ``invalid credentials``)
 to API requests without the right ``X-API-Key`` and leaves the probes open.
 """

@@ -1,6 +1,6 @@
 """wait() longer than the server's write timeout (issue 4).
 
-Upstream drops any reply written 30 s or more after its request (PROTOCOL.md 3.9): a single
+Upstream drops any reply written 30 s or more after its request (docs/protocol.md §3.9): a single
 long-poll cannot outlast that. The embedded server emulates the cut with a configurable write
 timeout; at 2 s the premise and the fix can both be shown in a few seconds.
 """

@@ -393,7 +393,7 @@ async def test_atomic_batch_user_key_conflict_raises_and_says_what_was_kept(
     assert error.index == 2
     assert "kept items 0..1" in str(error)
     counts = item_counts(server)
-    # Upstream keeps items 0..index-1 (PROTOCOL.md 3.3 [171, 172]); the embedded server stores
+    # Upstream keeps items 0..index-1 (docs/protocol.md §3.3 [171, 172]); the embedded server stores
     # none of them (docs/testing.md, deliberate difference 7). Either way the items before the conflict are all kept or all not, the
     # conflicting item and those after it are never stored, and nothing is retried.
     assert counts["a0"] == counts["a1"] in (0, 1)

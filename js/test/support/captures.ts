@@ -1,4 +1,4 @@
-// The recorded exchanges with the real server in ../tests/captures/ (see PROTOCOL.md), parsed
+// The recorded exchanges with the real server in ../tests/captures/ (see docs/protocol.md), parsed
 // into requests and responses that a mocked fetch can replay.
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
