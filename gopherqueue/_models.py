@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Union, cast
 
 import attrs
 
+from . import _generated as gen
 from ._exceptions import OutputDecodeError
 
 if TYPE_CHECKING:
@@ -139,12 +140,7 @@ class Priority(enum.IntEnum):
 
 def _opt(value: Any) -> Any:
     """``None`` for a field the server omitted (the generator's ``UNSET``), else the value."""
-    # Compared by class name so this hot path (several calls per job) imports nothing; the
-    # generator's Unset has no subclasses.
-    cls = value.__class__
-    if cls.__name__ == "Unset" and cls.__module__ == "gopherqueue_api.types":
-        return None
-    return value
+    return None if value is gen.UNSET else value
 
 
 def _jsonable(value: Any) -> Any:
