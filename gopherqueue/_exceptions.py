@@ -417,9 +417,15 @@ def status_error(response: httpx.Response, *, operation: str) -> APIStatusError:
     ):
         index_text = message[len("failed to create job ") :].split(":", 1)[0]
         index = int(index_text) if index_text.isascii() and index_text.isdigit() else 0
+        if index == 0:
+            kept = "no item was created"
+        elif index == 1:
+            kept = "the server kept item 0 anyway"
+        else:
+            kept = f"the server kept items 0..{index - 1} anyway"
         return BatchConflictError(
-            f"atomic batch item {index} has an idempotency key that already exists; the server "
-            f"kept items 0..{index - 1} anyway ({message})",
+            f"atomic batch item {index} has an idempotency key that already exists; {kept} "
+            f"({message})",
             response=response,
             code=code,
             body=body,

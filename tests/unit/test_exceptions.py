@@ -192,6 +192,23 @@ def test_batch_conflict_index() -> None:
     assert "0..11" in err.message
 
 
+@pytest.mark.parametrize(
+    ("index", "kept"),
+    [
+        (0, "no item was created"),
+        (1, "the server kept item 0 anyway"),
+        (2, "the server kept items 0..1 anyway"),
+    ],
+)
+def test_batch_conflict_says_what_was_kept(index: int, kept: str) -> None:
+    text = f"failed to create job {index}: job already exists"
+    err = status_error(reply(error(500, "internal_error", text), "POST"), operation="submit_batch")
+    assert isinstance(err, BatchConflictError)
+    assert err.index == index
+    assert kept in err.message
+    assert "..-1" not in err.message
+
+
 def test_retry_refusal_keeps_the_server_message() -> None:
     response = reply(error(500, "internal_error", "job cannot be cancelled in current state"))
     err = status_error(response, operation="retry_job")
