@@ -357,3 +357,6 @@ class AiohttpDriver:
     async def close_all(self) -> None:
         for stream in list(self.open):
             self.close(stream)
+
+    def is_closed(self) -> bool:
+        return self.session.http.closed

@@ -10,6 +10,7 @@ import builtins
 import copy
 import functools
 import ssl
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from datetime import timedelta
 from types import TracebackType
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Self, TypeVar
 
 import httpx
 
+from . import _convert as convert
 from . import _fanout as fanout
 from . import _operations as ops
 from . import _options as options
@@ -26,7 +28,7 @@ from ._generated import raw_client_type
 from ._handles import AsyncJobHandle, JobHandle
 from ._models import Job
 from ._observe import observe
-from ._pool import Pool
+from ._pool import Pool, close_pool
 from ._retry import RetryPolicy
 from ._secrets import Secret
 from ._streams import AsyncEventStream, AsyncJobWatch, EventStream, JobWatch
@@ -34,10 +36,11 @@ from ._transport import (
     AsyncDriver,
     AsyncHttpxDriver,
     Defaults,
+    SyncIteration,
     iterate_async,
-    iterate_sync,
     run_async,
     run_sync,
+    stop_iterations,
 )
 
 if TYPE_CHECKING:
@@ -79,10 +82,6 @@ _DEFAULT_TIMEOUT = 30.0
 _DEFAULT_WAIT_CHUNK = 25.0
 
 
-def _wait_seconds(timeout: float | timedelta | None) -> float | None:
-    return timeout.total_seconds() if isinstance(timeout, timedelta) else timeout
-
-
 class _BaseClient(Generic[H]):
     _pool: Pool[H]
     _borrowed: bool = False
@@ -122,13 +121,15 @@ class _BaseClient(Generic[H]):
             timeout=options.check_timeout(timeout),
             retry=policy,
             wait_chunk=options.check_wait_chunk(wait_chunk),
-            auto_idempotency_key=bool(auto_idempotency_key),
+            auto_idempotency_key=convert.check_bool(auto_idempotency_key, "auto_idempotency_key"),
             max_response_size=options.check_size(max_response_size, "max_response_size"),
             max_event_line_size=options.check_size(max_event_line_size, "max_event_line_size"),
             max_event_size=options.check_size(max_event_size, "max_event_size"),
             on_request=options.check_hook(on_request, "on_request"),
         )
         self._pool = Pool(self._new_http_client, http_client, per_loop=self._per_loop)
+        # The open events() and watch() iterations (sync client), stopped by close().
+        self._iterations: weakref.WeakSet[SyncIteration] = weakref.WeakSet()
         # What an owned httpx client is built with; requests carrying the same objects leave
         # them to the client instead of merging them again (see _transport._build).
         self._defaults = (
@@ -261,8 +262,7 @@ class _BaseClient(Generic[H]):
         wire = dict(submit_options)
         wire["timeout"] = wire.pop("job_timeout", None)
         body, _ = ops.build_submit_body(self._settings, "", job_type, payload, wire)
-        seconds = _wait_seconds(timeout)
-        return ops.submit_and_wait(self._settings, body, seconds, raise_on_failure=raise_on_failure)
+        return ops.submit_and_wait(self._settings, body, timeout, raise_on_failure=raise_on_failure)
 
     def _plan(
         self,
@@ -276,7 +276,7 @@ class _BaseClient(Generic[H]):
         return fanout.WaitPlan(
             self._settings,
             jobs,
-            _wait_seconds(timeout),
+            timeout,
             max_concurrency=max_concurrency,
             raise_on_failure=raise_on_failure,
             take_turns=take_turns,
@@ -336,12 +336,27 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
             self._observed(flow, job_id), self._pool.get(), self._defaults, self._settings.sleep
         )
 
+    def _iterate(self, flow: Flow[None]) -> SyncIteration:
+        iteration = SyncIteration(
+            self._observed(flow), self._pool.get(), self._defaults, self._settings.sleep
+        )
+        self._iterations.add(iteration)
+        return iteration
+
     def close(self) -> None:
-        """Close the connection pool (unless it was injected or borrowed by ``with_options``)."""
-        if self._pool.owned and not self._borrowed:
-            client = self._pool.take()
-            if client is not None:
-                client.close()
+        """Close the client and its connection pool (an injected ``http_client`` stays open).
+
+        Safe from any thread: calls in flight end with :class:`ClientClosedError`, open
+        ``events()`` and ``watch()`` iterations end, and later calls raise
+        :class:`ClientClosedError`. On a ``with_options`` copy it does nothing; close the
+        original.
+        """
+        if self._borrowed:
+            return
+        client, _ = self._pool.close()
+        stop_iterations(self._iterations)
+        if client is not None:
+            client.close()
 
     def __enter__(self) -> Self:
         return self
@@ -591,7 +606,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         flow = ops.wait(
             self._settings,
             job_id,
-            _wait_seconds(timeout),
+            timeout,
             raise_on_timeout=raise_on_timeout,
             raise_on_failure=raise_on_failure,
         )
@@ -725,14 +740,14 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
             max_reconnects=max_reconnects,
             on_reconnect=on_reconnect,
         )
-        return EventStream(
-            iterate_sync(
-                self._observed(flow), self._pool.get(), self._defaults, self._settings.sleep
-            )
-        )
+        return EventStream(self._iterate(flow))
 
     def watch(
-        self, job_id: str | Any, *, timeout: float | None = None, poll_interval: float = 1.0
+        self,
+        job_id: str | Any,
+        *,
+        timeout: float | timedelta | None = None,
+        poll_interval: float = 1.0,
     ) -> JobWatch:
         """Yield the job each time its state or progress changes.
 
@@ -740,18 +755,15 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
 
         Args:
             job_id: The job's id.
-            timeout: Seconds to watch; ``None`` watches until the job finishes.
+            timeout: Seconds (or a timedelta) to watch; ``None`` watches until the job
+                finishes.
             poll_interval: Seconds between looks at a job that is not running yet.
 
         Returns:
             An iterator of the job's successive versions.
         """
         flow = ops.watch(self._settings, job_id, timeout=timeout, poll_interval=poll_interval)
-        return JobWatch(
-            iterate_sync(
-                self._observed(flow), self._pool.get(), self._defaults, self._settings.sleep
-            )
-        )
+        return JobWatch(self._iterate(flow))
 
 
 # aiohttp is imported with the first session (the first async request), never at
@@ -870,17 +882,17 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         return await run_async(self._observed(flow, job_id), self._driver())
 
     async def aclose(self) -> None:
-        """Close the connection pool (unless it was injected or borrowed by ``with_options``)."""
+        """Close the client and its connection pools (an injected ``http_client`` stays open).
+
+        Later calls raise :class:`ClientClosedError`. The pools this client opened in other
+        event loops are closed in their loops (or dropped, when a loop has closed already). On
+        a ``with_options`` copy it does nothing; close the original.
+        """
         if self._borrowed:
             return
-        if self._pool.owned:
-            client = self._pool.take()
-            if client is not None:
-                await client.aclose()
+        await close_pool(self._pool, lambda http: http.aclose())
         if self._sessions is not None:
-            session = self._sessions.take()
-            if session is not None:
-                await session.http.close()
+            await close_pool(self._sessions, lambda session: session.http.close())
 
     async def __aenter__(self) -> Self:
         return self
@@ -998,7 +1010,7 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         flow = ops.wait(
             self._settings,
             job_id,
-            _wait_seconds(timeout),
+            timeout,
             raise_on_timeout=raise_on_timeout,
             raise_on_failure=raise_on_failure,
         )
@@ -1071,7 +1083,11 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         return AsyncEventStream(iterate_async(self._observed(flow), self._driver))
 
     def watch(
-        self, job_id: str | Any, *, timeout: float | None = None, poll_interval: float = 1.0
+        self,
+        job_id: str | Any,
+        *,
+        timeout: float | timedelta | None = None,
+        poll_interval: float = 1.0,
     ) -> AsyncJobWatch:
         """Yield the job each time its state or progress changes; see
         :meth:`GopherQueueSync.watch`. Use it with ``async for``.

@@ -17,12 +17,14 @@ from datetime import datetime, timedelta
 from ._exceptions import ValidationError
 
 __all__ = [
+    "check_bool",
     "check_job_id",
     "check_job_type",
     "check_max_attempts",
     "check_payload",
     "check_priority",
     "check_scheduled_at",
+    "check_seconds",
     "check_tags",
     "check_text",
     "encode_json",
@@ -61,6 +63,31 @@ def check_job_id(value: object, field: str = "job_id") -> str:
     except ValueError:
         shown = value if len(value) <= 60 else value[:57] + "..."
         raise ValidationError(f"{field} must be a UUID, got {shown!r}", field=field) from None
+
+
+def check_bool(value: object, field: str) -> bool:
+    """Refuse anything but ``True`` or ``False``: a flag given as ``"no"`` or ``0`` is a
+    mistake, and truthiness would read ``"no"`` as true."""
+    if not isinstance(value, bool):
+        raise ValidationError(f"{field} must be a bool, got {type(value).__name__}", field=field)
+    return value
+
+
+def check_seconds(value: object, field: str = "timeout") -> float | None:
+    """A non-negative, finite number of seconds (or a timedelta), or ``None``."""
+    if isinstance(value, timedelta):
+        value = value.total_seconds()
+    if value is not None and (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise ValidationError(
+            f"{field} must be a non-negative number of seconds, a timedelta or None, got {value!r}",
+            field=field,
+        )
+    return value
 
 
 def check_text(value: str, field: str) -> str:

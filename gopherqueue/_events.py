@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -125,8 +125,12 @@ def _to_event(sse: ServerSentEvent) -> Event:
 def _check_names(value: object, field: str) -> frozenset[str] | None:
     if value is None:
         return None
-    if isinstance(value, str) or not isinstance(value, Collection):
-        raise ValidationError(f"{field} must be a list of str (not a single str)", field=field)
+    # Any iterable, as the hint says (a generator too); a single string is a mistake.
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise ValidationError(
+            f"{field} must be an iterable of str (not a single str), got {type(value).__name__}",
+            field=field,
+        )
     names: set[str] = set()
     for item in value:  # pyright: ignore[reportUnknownVariableType]
         if not isinstance(item, str) or not item:

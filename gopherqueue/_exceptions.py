@@ -47,6 +47,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BatchConflictError",
+    "ClientClosedError",
     "ConflictError",
     "GopherQueueError",
     "JobFailedError",
@@ -112,6 +113,22 @@ class GopherQueueError(Exception):
         if isinstance(response, httpx.Response):
             state["response"] = _detached(response)
         return (_rebuild, (type(self), self.args), state)
+
+
+class ClientClosedError(GopherQueueError):
+    """The client was closed, so it cannot send requests any more.
+
+    A closed client stays closed: make a new one. Closing a client from another thread
+    ends its calls in flight with this error, and its open ``events()`` and ``watch()``
+    iterations end without one.
+
+    Args:
+        message: What was attempted.
+    """
+
+    def __init__(self, message: str = "the client is closed; make a new client") -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class ValidationError(GopherQueueError, ValueError):

@@ -24,6 +24,7 @@ from collections.abc import (
     Iterable,
     Iterator,
 )
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from . import _convert as convert
@@ -71,7 +72,7 @@ class WaitPlan:
         self,
         settings: Settings,
         jobs: object,
-        timeout: float | None,
+        timeout: float | timedelta | None,
         *,
         max_concurrency: object,
         raise_on_failure: object,
@@ -85,7 +86,7 @@ class WaitPlan:
             )
         items: Iterable[object] = jobs  # pyright: ignore[reportUnknownVariableType]
         self.order = [job_id_of(item, f"jobs[{i}]") for i, item in enumerate(items)]
-        ops.check_wait_timeout(timeout)
+        timeout = convert.check_seconds(timeout)
         if (
             isinstance(max_concurrency, bool)
             or not isinstance(max_concurrency, int)
@@ -95,8 +96,7 @@ class WaitPlan:
                 f"max_concurrency must be an int >= 1, got {max_concurrency!r}",
                 field="max_concurrency",
             )
-        if not isinstance(raise_on_failure, bool):
-            raise ValidationError("raise_on_failure must be a bool", field="raise_on_failure")
+        convert.check_bool(raise_on_failure, "raise_on_failure")
         self.settings = settings
         self.timeout = timeout
         self.limit = max_concurrency

@@ -16,6 +16,7 @@ import math
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
@@ -60,7 +61,6 @@ if TYPE_CHECKING:
 __all__ = [
     "build_submit_body",
     "cancel",
-    "check_wait_timeout",
     "delete",
     "get",
     "health",
@@ -315,8 +315,7 @@ def submit_batch(settings: Settings, items: Iterable[object], *, atomic: bool) -
     """POST /api/v1/jobs/batch, split into server-sized chunks when not atomic."""
     if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
         raise ValidationError("jobs must be a list of dicts or JobSpecs", field="jobs")
-    if not isinstance(atomic, bool):
-        raise ValidationError(f"atomic must be a bool, got {type(atomic).__name__}", field="atomic")
+    convert.check_bool(atomic, "atomic")
     bodies: list[SubmitJobRequest] = []
     generated: list[bool] = []
     for index, item in enumerate(items):
@@ -461,6 +460,7 @@ def get(settings: Settings, job_id: object, *, include_result: bool = True) -> F
     """GET /api/v1/jobs/{id}, and the result too when the job has finished."""
 
     canonical = convert.check_job_id(job_id)
+    convert.check_bool(include_result, "include_result")
     reply = yield from _send(
         settings, _request(settings, "get_job", gen.get_job._get_kwargs(uuid.UUID(canonical)))
     )
@@ -489,20 +489,6 @@ def result(settings: Settings, job_id: object) -> Flow[JobResult]:
     )
 
 
-def check_wait_timeout(timeout: object, field: str = "timeout") -> None:
-    """Refuse a wait timeout that is not a non-negative, finite number of seconds or None."""
-    if timeout is not None and (
-        isinstance(timeout, bool)
-        or not isinstance(timeout, (int, float))
-        or not math.isfinite(timeout)
-        or timeout < 0
-    ):
-        raise ValidationError(
-            f"{field} must be a non-negative number of seconds or None, got {timeout!r}",
-            field=field,
-        )
-
-
 def decoded_output(outcome: WaitResult) -> Any:
     """The output of a finished job: its JSON value when it is JSON, else the raw bytes
     (``None`` when there is none)."""
@@ -516,13 +502,16 @@ def decoded_output(outcome: WaitResult) -> Any:
 
 
 def submit_and_wait(
-    settings: Settings, body: SubmitJobRequest, timeout: float | None, *, raise_on_failure: bool
+    settings: Settings,
+    body: SubmitJobRequest,
+    timeout: float | timedelta | None,
+    *,
+    raise_on_failure: bool,
 ) -> Flow[WaitResult]:
     """Submit, then wait for the job; :class:`WaitTimeoutError` when it does not finish in
     time (the error's ``outcome.job_id`` names the job, which keeps running)."""
-    check_wait_timeout(timeout)
-    if not isinstance(raise_on_failure, bool):
-        raise ValidationError("raise_on_failure must be a bool", field="raise_on_failure")
+    timeout = convert.check_seconds(timeout)
+    convert.check_bool(raise_on_failure, "raise_on_failure")
     job = yield from submit(settings, body)
     return (
         yield from wait(
@@ -531,7 +520,7 @@ def submit_and_wait(
     )
 
 
-def output(settings: Settings, job_id: object, timeout: float | None) -> Flow[Any]:
+def output(settings: Settings, job_id: object, timeout: float | timedelta | None) -> Flow[Any]:
     """Wait for the job and return :func:`decoded_output`; raises JobFailedError when it did
     not succeed, WaitTimeoutError when it did not finish within ``timeout``."""
     outcome = yield from wait(
@@ -543,7 +532,7 @@ def output(settings: Settings, job_id: object, timeout: float | None) -> Flow[An
 def wait(
     settings: Settings,
     job_id: object,
-    timeout: float | None,
+    timeout: float | timedelta | None,
     *,
     raise_on_timeout: bool = False,
     raise_on_failure: bool = False,
@@ -556,7 +545,9 @@ def wait(
     """
 
     canonical = convert.check_job_id(job_id)
-    check_wait_timeout(timeout)
+    timeout = convert.check_seconds(timeout)
+    convert.check_bool(raise_on_timeout, "raise_on_timeout")
+    convert.check_bool(raise_on_failure, "raise_on_failure")
     clock = settings.clock
     policy = settings.retry
     deadline = None if timeout is None else clock() + timeout
@@ -676,7 +667,7 @@ def watch(
     settings: Settings,
     job_id: object,
     *,
-    timeout: float | None = None,
+    timeout: float | timedelta | None = None,
     poll_interval: float = 1.0,
 ) -> Flow[None]:
     """Yield the job each time its state or progress changes, ending with its terminal state
@@ -693,12 +684,7 @@ def watch(
         raise ValidationError(
             f"poll_interval must be in (0, {WAIT_CHUNK_MAX}] seconds", field="poll_interval"
         )
-    if timeout is not None and (
-        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0
-    ):
-        raise ValidationError(
-            "timeout must be a non-negative number of seconds or None", field="timeout"
-        )
+    timeout = convert.check_seconds(timeout)
     clock = settings.clock
     deadline = None if timeout is None else clock() + timeout
     last: tuple[JobState, float, str | None, int] | None = None
@@ -728,8 +714,7 @@ def cancel(
         raise ValidationError(f"reason must be a str, got {type(reason).__name__}", field="reason")
     if reason is not None:
         convert.check_text(reason, "reason")
-    if not isinstance(force, bool):
-        raise ValidationError(f"force must be a bool, got {type(force).__name__}", field="force")
+    convert.check_bool(force, "force")
     body = gen.CancelRequest(force=force)
     if reason is not None:
         body.reason = reason
@@ -750,11 +735,7 @@ def retry(settings: Settings, job_id: object, *, reset_attempts: bool = False) -
     """POST /api/v1/jobs/{id}/retry."""
 
     canonical = convert.check_job_id(job_id)
-    if not isinstance(reset_attempts, bool):
-        raise ValidationError(
-            f"reset_attempts must be a bool, got {type(reset_attempts).__name__}",
-            field="reset_attempts",
-        )
+    convert.check_bool(reset_attempts, "reset_attempts")
     body = gen.RetryRequest(reset_attempts=reset_attempts)
     request = _request(
         settings, "retry_job", gen.retry_job._get_kwargs(uuid.UUID(canonical), body=body)

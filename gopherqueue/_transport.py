@@ -15,28 +15,31 @@ Streams (``OpenStream``) have no total deadline: they are meant to stay open.
 from __future__ import annotations
 
 import logging
+import socket
+import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from typing import Any, Protocol, TypeVar
 
 import httpx
 
 from ._effects import CloseStream, Effect, Emit, Flow, OpenStream, ReadChunk, Request, Sleep, Stream
-from ._exceptions import ResponseTooLargeError, ValidationError
+from ._exceptions import ClientClosedError, ResponseTooLargeError, ValidationError
 from ._secrets import SecretHeaders, mask_request
 
 __all__ = [
     "AsyncDriver",
     "AsyncHttpxDriver",
     "Defaults",
+    "SyncIteration",
     "deadline_error",
     "declared_too_large",
     "iterate_async",
-    "iterate_sync",
     "request_headers",
     "request_url",
     "run_async",
     "run_sync",
+    "stop_iterations",
     "too_large",
     "total_seconds",
 ]
@@ -235,12 +238,37 @@ def _log(
 
 class _SyncDriver:
     def __init__(
-        self, http: httpx.Client, defaults: Defaults | None, sleep: Callable[[float], None]
+        self,
+        http: httpx.Client,
+        defaults: Defaults | None,
+        sleep: Callable[[float], None],
+        stop: threading.Event | None = None,
     ) -> None:
         self.http = http
         self.defaults = defaults
         self.sleep = sleep
+        # Set by another thread to end a streaming run (SyncIteration.close).
+        self.stop = stop
         self.open: list[Stream] = []
+
+    def is_closed(self) -> bool:
+        return self.http.is_closed
+
+    def interrupt(self) -> None:
+        """From another thread: wake a read blocked on one of the open streams.
+
+        Closing the response from here would race the reading thread, and closing a socket
+        does not wake a thread blocked in recv(); shutting it down does (the read sees the
+        end of the stream).
+        """
+        for stream in list(self.open):
+            network = stream.response.extensions.get("network_stream")
+            sock = None if network is None else network.get_extra_info("socket")
+            if isinstance(sock, socket.socket):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:  # closed already
+                    pass
 
     def _send(self, effect: Request) -> httpx.Response:
         request = _build(self.http, effect, self.defaults)
@@ -271,12 +299,16 @@ class _SyncDriver:
         if isinstance(effect, Request):
             return self._send(effect)
         if isinstance(effect, Sleep):
-            self.sleep(effect.seconds)
+            if self.stop is not None and self.sleep is time.sleep:
+                self.stop.wait(effect.seconds)  # the same pause, cut short by a close
+            else:
+                self.sleep(effect.seconds)
             return None
         if isinstance(effect, OpenStream):
             request = _build(self.http, effect.request, self.defaults)
             response = self.http.send(request, stream=True, follow_redirects=False)
             stream = Stream(response, response.iter_raw())
+            # Listed before the caller looks at `stop`, so a close in between interrupts it.
             self.open.append(stream)
             return stream
         if isinstance(effect, ReadChunk):
@@ -304,6 +336,8 @@ class AsyncDriver(Protocol):
 
     async def close_all(self) -> None: ...
 
+    def is_closed(self) -> bool: ...
+
 
 class AsyncHttpxDriver:
     """The async driver over an :class:`httpx.AsyncClient` (the httpx backend)."""
@@ -318,6 +352,9 @@ class AsyncHttpxDriver:
         self.defaults = defaults
         self.sleep = sleep
         self.open: list[Stream] = []
+
+    def is_closed(self) -> bool:
+        return self.http.is_closed
 
     async def _send(self, effect: Request) -> httpx.Response:
         import asyncio  # not at module level: it costs import time to sync-only users
@@ -386,6 +423,14 @@ class AsyncHttpxDriver:
             await self.close(stream)
 
 
+def _closed(driver: _SyncDriver | AsyncDriver, exc: Exception) -> ClientClosedError | None:
+    """The error for a failure caused by the client's close (from another thread or task):
+    httpx raises a RuntimeError, or a transport error for a request in flight."""
+    if driver.is_closed():
+        return ClientClosedError()
+    return None
+
+
 def run_sync(
     flow: Flow[T],
     http: httpx.Client,
@@ -399,7 +444,12 @@ def run_sync(
         while True:
             try:
                 outcome = driver.perform(effect)
-            except _TRANSPORT_ERRORS as exc:
+            except (*_TRANSPORT_ERRORS, RuntimeError) as exc:
+                closed = _closed(driver, exc)
+                if closed is not None:
+                    raise closed from None
+                if not isinstance(exc, _TRANSPORT_ERRORS):  # httpx's StreamError is a RuntimeError
+                    raise
                 effect = flow.throw(exc)
             else:
                 effect = flow.send(outcome)
@@ -418,7 +468,12 @@ async def run_async(flow: Flow[T], driver: AsyncDriver) -> T:
         while True:
             try:
                 outcome = await driver.perform(effect)
-            except _TRANSPORT_ERRORS as exc:
+            except (*_TRANSPORT_ERRORS, RuntimeError) as exc:
+                closed = _closed(driver, exc)
+                if closed is not None:
+                    raise closed from None
+                if not isinstance(exc, _TRANSPORT_ERRORS):  # httpx's StreamError is a RuntimeError
+                    raise
                 effect = flow.throw(exc)
             else:
                 effect = flow.send(outcome)
@@ -430,39 +485,106 @@ async def run_async(flow: Flow[T], driver: AsyncDriver) -> T:
         await driver.close_all()
 
 
-def iterate_sync(
-    flow: Flow[None],
-    http: httpx.Client,
-    defaults: Defaults | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-) -> Iterator[Any]:
-    """Run a streaming flow, yielding what it emits. Closing the iterator closes its streams."""
-    driver = _SyncDriver(http, defaults, sleep)
-    try:
-        effect = next(flow)
+class SyncIteration:
+    """The iterator of a streaming flow run with a sync httpx client, yielding what the flow
+    emits.
+
+    Unlike a generator it can be closed from any thread: a close while another thread is
+    iterating sets a flag, wakes a blocked read, and that thread's iteration then ends (as if
+    the stream had finished) and closes the connections itself.
+    """
+
+    def __init__(
+        self,
+        flow: Flow[None],
+        http: httpx.Client,
+        defaults: Defaults | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._flow = flow
+        self._stop = threading.Event()
+        self._driver = _SyncDriver(http, defaults, sleep, self._stop)
+        self._busy = threading.Lock()
+        self._started = False
+        self._done = False
+
+    def __iter__(self) -> SyncIteration:
+        return self
+
+    def __next__(self) -> Any:
+        with self._busy:
+            if self._done:
+                raise StopIteration
+            try:
+                return self._advance()
+            except StopIteration:
+                self._finish()
+                raise
+            except BaseException:
+                self._finish()
+                if self._stop.is_set():
+                    # The failure is the close's doing (a shut-down socket, a closed client).
+                    raise StopIteration from None
+                raise
+
+    def _advance(self) -> Any:
+        flow, driver, stop = self._flow, self._driver, self._stop
+        if self._started:
+            effect = flow.send(None)  # after an Emit
+        else:
+            self._started = True
+            effect = next(flow)
         while True:
+            if stop.is_set():
+                raise StopIteration
             if isinstance(effect, Emit):
-                yield effect.item
-                effect = flow.send(None)
-                continue
+                return effect.item
             try:
                 outcome = driver.perform(effect)
-            except _TRANSPORT_ERRORS as exc:
+            except (*_TRANSPORT_ERRORS, RuntimeError) as exc:
+                if stop.is_set():
+                    raise StopIteration from None
+                closed = _closed(driver, exc)
+                if closed is not None:
+                    raise closed from None
+                if not isinstance(exc, _TRANSPORT_ERRORS):  # httpx's StreamError is a RuntimeError
+                    raise
                 effect = flow.throw(exc)
             else:
                 effect = flow.send(outcome)
-    except StopIteration:
-        return
-    finally:
-        flow.close()
-        driver.close_all()
+
+    def _finish(self) -> None:
+        self._done = True
+        try:
+            self._flow.close()
+        finally:
+            self._driver.close_all()
+
+    def close(self) -> None:
+        """End the iteration and close its connections; from any thread."""
+        self._stop.set()
+        if self._busy.acquire(blocking=False):
+            try:
+                if not self._done:
+                    self._finish()
+            finally:
+                self._busy.release()
+        else:
+            self._driver.interrupt()
+
+
+def stop_iterations(iterations: Iterable[SyncIteration]) -> None:
+    """Close every iteration still open (a client's, when it closes)."""
+    for iteration in list(iterations):
+        iteration.close()
 
 
 async def iterate_async(
     flow: Flow[None], make_driver: Callable[[], AsyncDriver]
 ) -> AsyncIterator[Any]:
-    """Async twin of :func:`iterate_sync`. The driver is made on first iteration, inside the
-    event loop that will use its connections."""
+    """Run a streaming flow with an async driver, yielding what it emits (the async side of
+    :class:`SyncIteration`; closing it closes its streams). The driver is made on first
+    iteration, inside the event loop that will use its connections."""
     driver = make_driver()
     try:
         effect = next(flow)
@@ -473,7 +595,12 @@ async def iterate_async(
                 continue
             try:
                 outcome = await driver.perform(effect)
-            except _TRANSPORT_ERRORS as exc:
+            except (*_TRANSPORT_ERRORS, RuntimeError) as exc:
+                closed = _closed(driver, exc)
+                if closed is not None:
+                    raise closed from None
+                if not isinstance(exc, _TRANSPORT_ERRORS):  # httpx's StreamError is a RuntimeError
+                    raise
                 effect = flow.throw(exc)
             else:
                 effect = flow.send(outcome)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -178,6 +179,22 @@ CASES += [
     ("events", (), {"event_types": [""]}, "event_types"),
     ("events", (), {"max_reconnects": -1}, "max_reconnects"),
 ]
+# One rule for every flag and every wait-style timeout (issue 12 item 12): a flag is a bool,
+# never read by truthiness ("no" is true); watch's timeout is checked like wait's.
+CASES += [
+    ("get", (JOB_ID,), {"include_result": "no"}, "include_result"),
+    ("wait", (JOB_ID,), {"raise_on_timeout": "no"}, "raise_on_timeout"),
+    ("wait", (JOB_ID,), {"raise_on_failure": 0}, "raise_on_failure"),
+    ("submit_and_wait", ("echo",), {"raise_on_failure": "no"}, "raise_on_failure"),
+    ("wait_all", ([JOB_ID],), {"raise_on_failure": "no"}, "raise_on_failure"),
+    ("cancel", (JOB_ID,), {"force": "no"}, "force"),
+    ("retry", (JOB_ID,), {"reset_attempts": "no"}, "reset_attempts"),
+    ("submit_batch", ([{"type": "echo"}],), {"atomic": "no"}, "atomic"),
+    ("watch", (JOB_ID,), {"timeout": math.nan}, "timeout"),
+    ("watch", (JOB_ID,), {"timeout": math.inf}, "timeout"),
+    ("watch", (JOB_ID,), {"timeout": "10s"}, "timeout"),
+    ("submit_and_wait", ("echo",), {"timeout": math.nan}, "timeout"),
+]
 
 
 @pytest.mark.parametrize(
@@ -218,6 +235,7 @@ CLIENT_CASES: list[tuple[dict[str, Any], str]] = [
     ({"api_key": "key\r\nX-Injected: 1"}, "api_key"),
     ({"wait_chunk": 30}, "wait_chunk"),
     ({"wait_chunk": 0}, "wait_chunk"),
+    ({"auto_idempotency_key": "no"}, "auto_idempotency_key"),
 ]
 
 
@@ -291,6 +309,26 @@ def test_valid_input_does_reach_the_server(kind: str) -> None:
         },
     )
     assert len(recorder.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "args", "make_kwargs"),
+    [
+        # watch takes a timedelta, as wait does.
+        ("watch", (JOB_ID,), lambda: {"timeout": timedelta(seconds=5)}),
+        ("wait", (JOB_ID,), lambda: {"timeout": timedelta(seconds=5)}),
+        # job_types is typed Iterable[str]: a generator is one (made anew for each run).
+        ("events", (), lambda: {"job_types": (name for name in ["echo"])}),
+        ("events", (), lambda: {"event_types": iter(["job.created"])}),
+    ],
+    ids=["watch-timedelta", "wait-timedelta", "events-job-types-generator", "events-event-iter"],
+)
+def test_what_one_operation_accepts_its_siblings_accept(
+    kind: str, method: str, args: tuple[Any, ...], make_kwargs: Callable[[], dict[str, Any]]
+) -> None:
+    recorder = Recorder()
+    invoke(kind, recorder, method, args, make_kwargs(), max_items=1)
+    assert recorder.requests
 
 
 # ------------------------------------------------------------------------------------------

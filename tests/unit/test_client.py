@@ -17,6 +17,7 @@ import pytest
 import gopherqueue
 import gopherqueue._options
 from gopherqueue import (
+    ClientClosedError,
     GopherQueue,
     GopherQueueSync,
     InsecureTransportWarning,
@@ -73,7 +74,7 @@ def test_construction_outside_an_event_loop_opens_nothing(cls: type[Client]) -> 
         asyncio.get_running_loop()
     client = cls("http://127.0.0.1:1", api_key="k")  # nothing listens there
     assert client.url == "http://127.0.0.1:1"
-    assert client._pool._client is None  # connections open on first use only
+    assert not client._pool._entries  # connections open on first use only
 
 
 @pytest.mark.parametrize("cls", CLIENTS)
@@ -304,9 +305,13 @@ def test_sync_pool_is_shared_and_closed_by_the_original() -> None:
 
     client.close()
     assert http.is_closed
-    # A closed client opens a fresh pool when used again.
-    assert client.raw.get_httpx_client() is not http
-    client.close()
+    # Closing is final, for the copies too: no pool is opened again that nothing would close.
+    for closed in (client, copy):
+        with pytest.raises(ClientClosedError, match="closed"):
+            _ = closed.raw
+        with pytest.raises(ClientClosedError):
+            closed.live()
+    client.close()  # a second close is harmless
 
 
 def test_sync_context_manager_closes() -> None:

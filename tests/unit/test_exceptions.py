@@ -22,6 +22,7 @@ from gopherqueue import (
     AuthenticationError,
     BadRequestError,
     BatchConflictError,
+    ClientClosedError,
     ConflictError,
     GopherQueueError,
     InsecureTransportWarning,
@@ -662,6 +663,7 @@ EXAMPLES: dict[type[BaseException], Callable[[], BaseException]] = {
         "too big", limit="max_response_size", max_size=10, method="GET", url="http://h/z"
     ),
     OutputDecodeError: lambda: OutputDecodeError("not JSON"),
+    ClientClosedError: lambda: ClientClosedError(),
     WaitTimeoutError: lambda: WaitTimeoutError("ran out of time", outcome=_OUTCOME),
     JobFailedError: lambda: JobFailedError("the job failed", outcome=_OUTCOME),
     InsecureTransportWarning: lambda: InsecureTransportWarning("plain HTTP"),

@@ -17,8 +17,8 @@ from gopherqueue._exceptions import ResponseTooLargeError, ValidationError
 from gopherqueue._transport import (
     AsyncHttpxDriver,
     Defaults,
+    SyncIteration,
     iterate_async,
-    iterate_sync,
     request_headers,
     request_url,
     run_async,
@@ -134,7 +134,7 @@ def test_iterate_sync_streams_chunks_and_sleeps_through_the_hook() -> None:
 
     slept: list[float] = []
     with httpx.Client(transport=httpx.MockTransport(stream)) as http:
-        items = list(iterate_sync(stream_flow(request()), http, None, slept.append))
+        items = list(SyncIteration(stream_flow(request()), http, None, slept.append))
     assert items == [b"abc"]
     assert slept == [1.5]
 
@@ -153,7 +153,7 @@ def test_closing_a_sync_iteration_closes_its_open_stream() -> None:
     with httpx.Client(
         transport=httpx.MockTransport(lambda r: httpx.Response(200, stream=Body()))
     ) as http:
-        iterator = iterate_sync(stream_flow(request()), http)
+        iterator = SyncIteration(stream_flow(request()), http)
         assert next(iterator) == b"one"
         iterator.close()  # type: ignore[attr-defined]
     assert closed == [True]

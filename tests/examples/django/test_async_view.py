@@ -6,7 +6,6 @@ and other WSGI servers do)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -40,13 +39,14 @@ def process_item(gopherqueue_server: DevServer) -> Recorder:
 
 
 @pytest.fixture
-async def app_async_client() -> AsyncIterator[GopherQueue]:
-    """myapp.queue.async_client, closed on this test's loop afterwards (an ASGI app would
-    close it at shutdown; the guide's module never does)."""
+def app_async_client() -> GopherQueue:
+    """myapp.queue.async_client. Not closed here: the guide's module never closes it, and a
+    closed client stays closed (the later tests use it too). Its pool on this test's loop is
+    dropped when the client is next used in another loop, and the session's teardown closes
+    it (conftest.py)."""
     from myapp.queue import async_client
 
-    yield async_client
-    await async_client.aclose()
+    return async_client
 
 
 async def test_async_view_on_the_event_loop(
