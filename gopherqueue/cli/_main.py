@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import os
+import re
 import sys
 import traceback
 import warnings
@@ -166,11 +167,75 @@ def _collect(**params: Any) -> SimpleNamespace:
     return SimpleNamespace(command=ctx.info_name, **merged)
 
 
+# argparse's test for a negative number (a positional to it, an unknown option to click).
+_NEGATIVE = re.compile(r"-\d+|-\d*\.\d+")
+
+
+def _as_argparse_read(
+    params: list[click.Parameter], args: list[str], *, command: bool
+) -> list[str]:
+    """``args`` with what argparse accepted and click does not put in click's terms.
+
+    The command line parsed with argparse until 2.0.0, so scripts may use a unique prefix of a
+    long option (``--verb`` for ``--verbose``; an ambiguous one stays an error) and, for a
+    command, a negative number as a positional (``submit calc -5``: the payload ``-5``). The
+    prefix is written out; the positionals are moved behind a ``--``. ``command=False`` (the
+    group) stops at the first positional, the command's name.
+    """
+    takes_value: dict[str, bool] = {}
+    for param in params:
+        if isinstance(param, click.Option):
+            for name in (*param.opts, *param.secondary_opts):
+                takes_value[name] = not param.is_flag and not param.count
+    longs = [name for name in takes_value if name.startswith("--")]
+    out = list(args)
+    positional: list[int] = []
+    negative = False
+    i = 0
+    while i < len(out):
+        arg = out[i]
+        if arg == "--":
+            positional += range(i + 1, len(out))
+            break
+        if arg.startswith("--"):
+            name, eq, value = arg.partition("=")
+            if name not in takes_value:
+                matches = [full for full in longs if full.startswith(name)]
+                if len(matches) == 1:
+                    name = matches[0]
+                    out[i] = name + eq + value
+            if takes_value.get(name) and not eq:
+                i += 1  # its value, whatever it looks like
+        elif arg.startswith("-") and arg != "-" and not _NEGATIVE.fullmatch(arg):
+            if takes_value.get(arg[:2]) and len(arg) == 2:
+                i += 1
+        else:
+            if not command:
+                break
+            positional.append(i)
+            negative = negative or bool(_NEGATIVE.fullmatch(arg))
+        i += 1
+    if not negative:
+        return out
+    moved = set(positional)
+    return [a for n, a in enumerate(out) if n not in moved] + ["--"] + [out[n] for n in positional]
+
+
+class _Command(click.Command):
+    """A command that reads its command line as argparse did (see `_as_argparse_read`)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _as_argparse_read(self.get_params(ctx), args, command=True))
+
+
 class _Group(click.Group):
-    """The commands in the order they are defined, not sorted."""
+    """The commands in the order they are defined, not sorted; options read as argparse did."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _as_argparse_read(self.get_params(ctx), args, command=False))
 
 
 _SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "show_default": False}
@@ -190,7 +255,7 @@ def _build_parser() -> click.Group:
     def command(name: str, help: str, *params: click.Parameter, own_timeout: bool = False) -> None:
         # Commands with their own --timeout take the request deadline before the command only.
         group.add_command(
-            click.Command(
+            _Command(
                 name,
                 help=help,
                 short_help=help,
