@@ -49,45 +49,31 @@ class CliError(Exception):
         self.code = code
 
 
-def _seconds_type() -> click.ParamType:
-    class Seconds(click.ParamType):
-        """A non-negative number of seconds (NaN refused)."""
-
-        name = "seconds"
-
-        def convert(
-            self, value: Any, param: Optional[click.Parameter], ctx: Optional[click.Context]
-        ) -> float:
-            try:
-                seconds = float(value)
-            except (TypeError, ValueError):
-                self.fail(f"not a number of seconds: {value!r}", param, ctx)
-            # NaN fails the comparison, so it is refused too.
-            if not seconds >= 0:
-                self.fail(f"must be a non-negative number of seconds: {value!r}", param, ctx)
-            return seconds
-
-    return Seconds()
+def _seconds(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[float]:
+    """An option's callback: a non-negative number of seconds (NaN refused)."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise click.BadParameter(f"not a number of seconds: {value!r}", ctx, param) from None
+    # NaN fails the comparison, so it is refused too.
+    if not seconds >= 0:
+        raise click.BadParameter(f"must be a non-negative number of seconds: {value!r}", ctx, param)
+    return seconds
 
 
-def _count_type() -> click.ParamType:
-    class Count(click.ParamType):
-        """A whole number of at least 1."""
-
-        name = "count"
-
-        def convert(
-            self, value: Any, param: Optional[click.Parameter], ctx: Optional[click.Context]
-        ) -> int:
-            try:
-                count = int(value)
-            except (TypeError, ValueError):
-                self.fail(f"not an integer: {value!r}", param, ctx)
-            if count < 1:
-                self.fail(f"must be at least 1: {value!r}", param, ctx)
-            return count
-
-    return Count()
+def _count(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[int]:
+    """An option's callback: a whole number of at least 1."""
+    if value is None:
+        return None
+    try:
+        count = int(value)
+    except ValueError:
+        raise click.BadParameter(f"not an integer: {value!r}", ctx, param) from None
+    if count < 1:
+        raise click.BadParameter(f"must be at least 1: {value!r}", ctx, param)
+    return count
 
 
 def _global_options(*, timeout: bool, top: bool) -> list[click.Parameter]:
@@ -107,7 +93,7 @@ def _global_options(*, timeout: bool, top: bool) -> list[click.Parameter]:
         params.append(
             click.Option(
                 ["--timeout", "request_timeout"],
-                type=_seconds_type(),
+                callback=_seconds,
                 metavar="SECONDS",
                 help="the deadline of each request (30)",
             )
@@ -276,12 +262,13 @@ def _build_parser() -> click.Group:
     def flag(decl: str, help: str) -> click.Option:
         return click.Option([decl], is_flag=True, default=False, help=help)
 
-    seconds = _seconds_type()
-    count = _count_type()
-
     def wait_timeout() -> click.Option:
         return opt(
-            "--timeout", "wait_timeout", type=seconds, metavar="SECONDS", help="no limit by default"
+            "--timeout",
+            "wait_timeout",
+            callback=_seconds,
+            metavar="SECONDS",
+            help="no limit by default",
         )
 
     command(
@@ -298,7 +285,12 @@ def _build_parser() -> click.Group:
         opt("--correlation-id", metavar="ID", help="an id to trace the job by"),
         opt("--tag", multiple=True, metavar="K=V", help="a tag (repeatable)"),
         flag("--wait", "follow the job to its end"),
-        opt("--wait-timeout", type=seconds, metavar="SECONDS", help="give up waiting after this"),
+        opt(
+            "--wait-timeout",
+            callback=_seconds,
+            metavar="SECONDS",
+            help="give up waiting after this",
+        ),
         own_timeout=True,
     )
     command(
@@ -307,7 +299,12 @@ def _build_parser() -> click.Group:
         arg("file"),
         flag("--atomic", "all jobs or none (at most 1000)"),
         flag("--wait", "follow every accepted job to its end"),
-        opt("--wait-timeout", type=seconds, metavar="SECONDS", help="give up waiting after this"),
+        opt(
+            "--wait-timeout",
+            callback=_seconds,
+            metavar="SECONDS",
+            help="give up waiting after this",
+        ),
     )
     command("get", "Show a job (with its result once finished).", arg("id"))
     command(
@@ -336,7 +333,7 @@ def _build_parser() -> click.Group:
         wait_timeout(),
         opt(
             "--interval",
-            type=seconds,
+            callback=_seconds,
             default=1.0,
             metavar="SECONDS",
             help="progress poll period (1)",
@@ -349,13 +346,18 @@ def _build_parser() -> click.Group:
         opt("--type", "job_types", multiple=True, metavar="TYPE", help="only this job type"),
         opt("--event", "event_types", multiple=True, metavar="NAME", help="only this event"),
         opt("--job", "job_id", metavar="ID", help="only this job's events"),
-        opt("--count", type=count, metavar="N", help="stop after N events"),
+        opt("--count", callback=_count, metavar="N", help="stop after N events"),
     )
     command(
         "stats",
         "Show queue statistics.",
-        opt("--watch", type=seconds, metavar="N", help="refresh every N seconds until interrupted"),
-        opt("--count", type=count, metavar="N", help="with --watch: stop after N reports"),
+        opt(
+            "--watch",
+            callback=_seconds,
+            metavar="N",
+            help="refresh every N seconds until interrupted",
+        ),
+        opt("--count", callback=_count, metavar="N", help="with --watch: stop after N reports"),
     )
     command("health", "Show the server's health (exit 5 when unhealthy).")
     command(
