@@ -158,11 +158,11 @@ _NEGATIVE = re.compile(r"-\d+|-\d*\.\d+")
 
 
 def _as_argparse_read(
-    params: list[click.Parameter], args: list[str], *, command: bool
+    ctx: click.Context, params: list[click.Parameter], args: list[str], *, command: bool
 ) -> list[str]:
     """``args`` with what argparse accepted and click does not put in click's terms.
 
-    The command line parsed with argparse until 2.0.0, so scripts may use a unique prefix of a
+    The command line was parsed with argparse in 2.0.0, so scripts may use a unique prefix of a
     long option (``--verb`` for ``--verbose``; an ambiguous one stays an error) and, for a
     command, a negative number as a positional (``submit calc -5``: the payload ``-5``). The
     prefix is written out; the positionals are moved behind a ``--``. ``command=False`` (the
@@ -190,6 +190,10 @@ def _as_argparse_read(
                 if len(matches) == 1:
                     name = matches[0]
                     out[i] = name + eq + value
+                elif matches:
+                    raise click.UsageError(
+                        f"ambiguous option: {name} could match {', '.join(matches)}", ctx
+                    )
             if takes_value.get(name) and not eq:
                 i += 1  # its value, whatever it looks like
         elif arg.startswith("-") and arg != "-" and not _NEGATIVE.fullmatch(arg):
@@ -211,7 +215,9 @@ class _Command(click.Command):
     """A command that reads its command line as argparse did (see `_as_argparse_read`)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, _as_argparse_read(self.get_params(ctx), args, command=True))
+        return super().parse_args(
+            ctx, _as_argparse_read(ctx, self.get_params(ctx), args, command=True)
+        )
 
 
 class _Group(click.Group):
@@ -221,7 +227,9 @@ class _Group(click.Group):
         return list(self.commands)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, _as_argparse_read(self.get_params(ctx), args, command=False))
+        return super().parse_args(
+            ctx, _as_argparse_read(ctx, self.get_params(ctx), args, command=False)
+        )
 
 
 _SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "show_default": False}

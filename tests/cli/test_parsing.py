@@ -160,6 +160,7 @@ def test_unique_prefixes_of_long_options_as_with_argparse(server: DevServer) -> 
     ran = run(server.url, "--js", "submit", "echo", '"x"', "--wa", key=SECRET)
     # --wa is ambiguous (--wait, --wait-timeout): refused, nothing sent.
     assert ran.code == 2
+    assert "ambiguous option: --wa could match --wait, --wait-timeout" in ran.err
     assert server.faults.requests == []
     ran = run(server.url, "--js", "submit", "echo", '"x"', "--max-att", "2", "--wait")
     assert ran.code == 0, ran.err
