@@ -198,7 +198,7 @@ def tests_lowest(session: nox.Session) -> None:
 _PRINT_VERSIONS = (
     "import importlib.metadata as m; "
     "print(', '.join(f'{n} {m.version(n)}' for n in "
-    "('httpx', 'attrs', 'starlette', 'uvicorn')))"
+    "('httpx', 'attrs', 'starlette', 'uvicorn', 'click', 'rich')))"
 )
 
 
@@ -390,7 +390,8 @@ def bench(session: nox.Session) -> None:
 
     ``nox -s bench -- --quick`` runs tiny counts (what CI does) and writes nothing.
     """
-    session.install("-e", ".[testing]", *_group("bench"))
+    # The cli extra: figure 11 times the `gopherqueue` command, which parses with click.
+    session.install("-e", ".[testing,cli]", *_group("bench"))
     session.run("python", "-m", "benchmarks", *session.posargs)
 
 

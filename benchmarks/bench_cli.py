@@ -1,8 +1,8 @@
 """Figure 11: start-up of the ``gopherqueue`` command (``gopherqueue --help``).
 
 The console script next to this interpreter runs in fresh processes, interpreter start-up
-included, with bytecode cached as after an install. ``--help`` imports the standard library's
-argparse and ``gopherqueue``; the output library (rich) is imported only by commands that draw.
+included, with bytecode cached as after an install. ``--help`` imports ``gopherqueue`` and the
+parser, click; the output library (rich) is imported only by commands that draw.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The ``gopherqueue`` command: submit, follow and inspect jobs from the shell.
 
 Install with the ``cli`` extra (``pip install gopherqueue[cli]``). ``import gopherqueue`` never
-imports this subpackage, and this subpackage imports its output library (``rich``) and the
-clients only once a command runs, so ``gopherqueue --help`` starts fast. See ``docs/cli.md``
+imports this subpackage; this subpackage imports its parser (``click``) only in `main`, and its
+output library (``rich``) and the clients only once a command runs, so ``gopherqueue --help``
+starts fast. See ``docs/cli.md``
 for the commands, the ``--json`` output and the exit codes.
 """
 

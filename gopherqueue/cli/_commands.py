@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import re
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Optional
 
 import httpx
@@ -30,7 +30,7 @@ _WAITERS = 8
 _INDEX = re.compile(r"jobs\[(\d+)\]")
 
 
-def _client(args: argparse.Namespace, **extra: Any) -> gq.GopherQueueSync:
+def _client(args: SimpleNamespace, **extra: Any) -> gq.GopherQueueSync:
     timeout = args.request_timeout
     return gq.GopherQueueSync(
         args.url, api_key=args.api_key, timeout=30.0 if timeout is None else timeout, **extra
@@ -105,7 +105,7 @@ def _finish(out: Output, job: Optional[gq.Job], job_id: str, timeout: Optional[f
     return _job_code(job.state)
 
 
-def cmd_submit(args: argparse.Namespace, out: Output) -> int:
+def cmd_submit(args: SimpleNamespace, out: Output) -> int:
     payload = read_payload(args.payload)
     with _client(args) as client:
         job = client.submit(
@@ -118,7 +118,7 @@ def cmd_submit(args: argparse.Namespace, out: Output) -> int:
             max_attempts=args.max_attempts,
             idempotency_key=args.idempotency_key,
             correlation_id=args.correlation_id,
-            tags=parse_tags(args.tag),
+            tags=parse_tags(list(args.tag)),
         )
         if not args.wait:
             if out.json_mode:
@@ -143,7 +143,7 @@ def _datetime(text: Optional[str]) -> Any:
         raise CliError(f"--scheduled-at: not an ISO 8601 time: {text!r}", ExitCode.USAGE) from None
 
 
-def cmd_batch(args: argparse.Namespace, out: Output) -> int:
+def cmd_batch(args: SimpleNamespace, out: Output) -> int:
     batch = read_batch(args.file)
     total = len(batch.items)
     sent = [0]
@@ -243,7 +243,7 @@ def _wait_all(
     return counts, ExitCode.JOB_FAILED if counts["failed"] else ExitCode.OK
 
 
-def cmd_get(args: argparse.Namespace, out: Output) -> int:
+def cmd_get(args: SimpleNamespace, out: Output) -> int:
     with _client(args) as client:
         job = client.get(args.id)
     if out.json_mode:
@@ -253,7 +253,7 @@ def cmd_get(args: argparse.Namespace, out: Output) -> int:
     return ExitCode.OK
 
 
-def cmd_list(args: argparse.Namespace, out: Output) -> int:
+def cmd_list(args: SimpleNamespace, out: Output) -> int:
     with _client(args) as client:
         jobs = client.list(state=args.state, job_type=args.job_type)
     if out.json_mode:
@@ -278,7 +278,7 @@ def cmd_list(args: argparse.Namespace, out: Output) -> int:
     return ExitCode.OK
 
 
-def cmd_result(args: argparse.Namespace, out: Output) -> int:
+def cmd_result(args: SimpleNamespace, out: Output) -> int:
     with _client(args) as client:
         result = client.result(args.id)
     if args.raw:
@@ -290,7 +290,7 @@ def cmd_result(args: argparse.Namespace, out: Output) -> int:
     return ExitCode.OK if result.success else ExitCode.JOB_FAILED
 
 
-def cmd_wait(args: argparse.Namespace, out: Output) -> int:
+def cmd_wait(args: SimpleNamespace, out: Output) -> int:
     with _client(args) as client:
         outcome = client.wait(args.id, timeout=args.wait_timeout)
     if out.json_mode:
@@ -304,7 +304,7 @@ def cmd_wait(args: argparse.Namespace, out: Output) -> int:
     return _job_code(outcome.state)
 
 
-def cmd_watch(args: argparse.Namespace, out: Output) -> int:
+def cmd_watch(args: SimpleNamespace, out: Output) -> int:
     with _client(args) as client:
         job = _follow(
             client,
@@ -323,7 +323,7 @@ def cmd_watch(args: argparse.Namespace, out: Output) -> int:
     return _job_code(job.state)
 
 
-def cmd_events(args: argparse.Namespace, out: Output) -> int:
+def cmd_events(args: SimpleNamespace, out: Output) -> int:
     seen = 0
 
     def on_reconnect(event: gq.ReconnectEvent) -> None:
@@ -333,9 +333,9 @@ def cmd_events(args: argparse.Namespace, out: Output) -> int:
     with (
         _client(args) as client,
         client.events(
-            job_types=args.job_types,
+            job_types=list(args.job_types) or None,
             job_id=args.job_id,
-            event_types=args.event_types,
+            event_types=list(args.event_types) or None,
             max_reconnects=None,
             on_reconnect=on_reconnect,
         ) as stream,
@@ -353,7 +353,7 @@ def cmd_events(args: argparse.Namespace, out: Output) -> int:
     return ExitCode.OK
 
 
-def cmd_stats(args: argparse.Namespace, out: Output) -> int:
+def cmd_stats(args: SimpleNamespace, out: Output) -> int:
     with _client(args) as client:
         if args.watch is None:
             stats = client.stats()
@@ -427,7 +427,7 @@ def _stats_table(stats: gq.QueueStats) -> Any:
     return table
 
 
-def cmd_health(args: argparse.Namespace, out: Output) -> int:
+def cmd_health(args: SimpleNamespace, out: Output) -> int:
     with _client(args) as client:
         health = client.health()
     if out.json_mode:
@@ -456,17 +456,17 @@ def _job_action(out: Output, job: gq.Job) -> int:
     return ExitCode.OK
 
 
-def cmd_cancel(args: argparse.Namespace, out: Output) -> int:
+def cmd_cancel(args: SimpleNamespace, out: Output) -> int:
     with _client(args) as client:
         return _job_action(out, client.cancel(args.id, reason=args.reason, force=args.force))
 
 
-def cmd_retry(args: argparse.Namespace, out: Output) -> int:
+def cmd_retry(args: SimpleNamespace, out: Output) -> int:
     with _client(args) as client:
         return _job_action(out, client.retry(args.id, reset_attempts=args.reset_attempts))
 
 
-def cmd_delete(args: argparse.Namespace, out: Output) -> int:
+def cmd_delete(args: SimpleNamespace, out: Output) -> int:
     with _client(args) as client:
         client.delete(args.id)
     if out.json_mode:
@@ -476,7 +476,7 @@ def cmd_delete(args: argparse.Namespace, out: Output) -> int:
     return ExitCode.OK
 
 
-def cmd_dev_server(args: argparse.Namespace, out: Output) -> int:
+def cmd_dev_server(args: SimpleNamespace, out: Output) -> int:
     try:
         from gopherqueue.testing.__main__ import main as serve
     except ImportError as exc:
@@ -503,7 +503,7 @@ def cmd_dev_server(args: argparse.Namespace, out: Output) -> int:
     return serve(argv)
 
 
-_COMMANDS: dict[str, Callable[[argparse.Namespace, Output], int]] = {
+_COMMANDS: dict[str, Callable[[SimpleNamespace, Output], int]] = {
     "submit": cmd_submit,
     "batch": cmd_batch,
     "get": cmd_get,
@@ -521,7 +521,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Output], int]] = {
 }
 
 
-def dispatch(args: argparse.Namespace) -> int:
+def dispatch(args: SimpleNamespace) -> int:
     """Run the parsed command; returns its exit status."""
     out = Output(json_mode=args.json, no_color=args.no_color)
     return _COMMANDS[args.command](args, out)

@@ -46,3 +46,21 @@ def test_help_imports_no_output_library() -> None:
     )
     assert done.stderr.strip() == "False"
     assert "submit" in done.stdout
+
+
+def test_the_cli_package_imports_click_only_when_the_command_runs() -> None:
+    # gopherqueue.cli imports click (its parser) inside main(), and rich only in commands that
+    # draw: importing the package, or asking for --help, costs neither rich nor (on import)
+    # click.
+    probe = (
+        "import sys\n"
+        "import gopherqueue.cli\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('click', 'rich')), "
+        "file=sys.stderr)\n"
+        "gopherqueue.cli.main(['--help'])\n"
+        "print('click' in sys.modules, 'rich' in sys.modules, file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=clean_env(), check=True
+    )
+    assert done.stderr.strip().splitlines() == ["[]", "True False"]
