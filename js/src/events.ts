@@ -104,7 +104,7 @@ export async function* events(ctx: Context, options: EventsOptions = {}): AsyncG
     options.maxReconnects === undefined ? 10 : options.maxReconnects === null ? null : checkInt(options.maxReconnects, "maxReconnects", 0);
   const reconnect = options.reconnect ?? true;
   const signal = options.signal;
-  const raw = ctx.transport.raw;
+  const raw = ctx.transport.calls;
   const decoder = new SSEDecoder(options.limits);
   // Jobs seen here whose type matched, so their job.deleted (data only the id) matches too.
   const matching = new Set<string>();

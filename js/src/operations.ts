@@ -191,7 +191,7 @@ export async function submit(ctx: Context, jobType: unknown, payload: unknown, o
 }
 
 async function submitBody(ctx: Context, body: RawSubmitJobRequest, options: RequestOptions): Promise<Job> {
-  const raw = ctx.transport.raw;
+  const raw = ctx.transport.calls;
   const reply = await ctx.transport.send(
     call("submit_job", "POST", "/api/v1/jobs", (init) => raw.POST("/api/v1/jobs", { body, ...init })),
     options,
@@ -252,7 +252,7 @@ async function submitChunk(
   atomic: boolean,
   options: RequestOptions,
 ): Promise<BatchResult> {
-  const raw = ctx.transport.raw;
+  const raw = ctx.transport.calls;
   const body = { jobs: bodies, atomic };
   let reply: Reply;
   try {
@@ -294,7 +294,7 @@ export interface GetOptions extends RequestOptions {
 /** GET /api/v1/jobs/{id}, and the result too when the job has finished. */
 export async function get(ctx: Context, jobId: unknown, options: GetOptions = {}): Promise<Job> {
   const id = checkJobId(jobId);
-  const raw = ctx.transport.raw;
+  const raw = ctx.transport.calls;
   const reply = await ctx.transport.send(
     call("get_job", "GET", `/api/v1/jobs/${id}`, (init) => raw.GET("/api/v1/jobs/{job_id}", { params: { path: { job_id: id } }, ...init })),
     options,
@@ -315,7 +315,7 @@ export async function get(ctx: Context, jobId: unknown, options: GetOptions = {}
 /** GET /api/v1/jobs/{id}/result. */
 export async function result(ctx: Context, jobId: unknown, options: RequestOptions = {}): Promise<JobResult> {
   const id = checkJobId(jobId);
-  const raw = ctx.transport.raw;
+  const raw = ctx.transport.calls;
   const reply = await ctx.transport.send(
     call("get_job_result", "GET", `/api/v1/jobs/${id}/result`, (init) =>
       raw.GET("/api/v1/jobs/{job_id}/result", { params: { path: { job_id: id } }, ...init }),
@@ -346,7 +346,7 @@ export async function wait(ctx: Context, jobId: unknown, options: WaitOptions = 
   const deadline = timeout === null ? null : Date.now() + timeout;
   const policy = ctx.transport.retry;
   const single = policy.with({ maxRetries: 0 });
-  const raw = ctx.transport.raw;
+  const raw = ctx.transport.calls;
   let state: JobState | null = null;
   let failures = 0;
   let lastError: unknown = null;
@@ -470,7 +470,7 @@ export async function cancel(ctx: Context, jobId: unknown, options: CancelOption
   const id = checkJobId(jobId);
   const body: { reason?: string; force: boolean } = { force: options.force === undefined ? false : checkBool(options.force, "force") };
   if (options.reason !== undefined) body.reason = checkString(options.reason, "reason", true);
-  const raw = ctx.transport.raw;
+  const raw = ctx.transport.calls;
   try {
     const reply = await ctx.transport.send(
       call("cancel_job", "POST", `/api/v1/jobs/${id}/cancel`, (init) =>
@@ -499,7 +499,7 @@ export interface RetryJobOptions extends RequestOptions {
 export async function retry(ctx: Context, jobId: unknown, options: RetryJobOptions = {}): Promise<Job> {
   const id = checkJobId(jobId);
   const body = { reset_attempts: options.resetAttempts === undefined ? false : checkBool(options.resetAttempts, "resetAttempts") };
-  const raw = ctx.transport.raw;
+  const raw = ctx.transport.calls;
   // Retrying is not idempotent on the server, and nothing keys it: so it is sent once, and a
   // lost response is resolved by looking at the job instead of sending it again.
   const before = await get(ctx, id, { includeResult: false, signal: options.signal });
@@ -533,7 +533,7 @@ export async function retry(ctx: Context, jobId: unknown, options: RetryJobOptio
 /** DELETE /api/v1/jobs/{id}; 204 with no body. */
 export async function remove(ctx: Context, jobId: unknown, options: RequestOptions = {}): Promise<void> {
   const id = checkJobId(jobId);
-  const raw = ctx.transport.raw;
+  const raw = ctx.transport.calls;
   let reply: Reply;
   try {
     reply = await ctx.transport.send(
@@ -572,7 +572,7 @@ export async function list(ctx: Context, options: ListOptions = {}): Promise<Job
   const query: { state?: string; type?: string } = {};
   if (options.state !== undefined) query.state = checkString(options.state, "state");
   if (options.type !== undefined) query.type = checkJobType(options.type, "type");
-  const raw = ctx.transport.raw;
+  const raw = ctx.transport.calls;
   const reply = await ctx.transport.send(
     call("list_jobs", "GET", "/api/v1/jobs", (init) => raw.GET("/api/v1/jobs", { params: { query }, ...init })),
     options,
@@ -585,7 +585,7 @@ export async function list(ctx: Context, options: ListOptions = {}): Promise<Job
 
 /** GET /api/v1/stats. */
 export async function stats(ctx: Context, options: RequestOptions = {}): Promise<QueueStats> {
-  const raw = ctx.transport.raw;
+  const raw = ctx.transport.calls;
   const reply = await ctx.transport.send(
     call("get_stats", "GET", "/api/v1/stats", (init) => raw.GET("/api/v1/stats", init)),
     options,
@@ -595,7 +595,7 @@ export async function stats(ctx: Context, options: RequestOptions = {}): Promise
 
 /** GET /health; an unhealthy server's 503 report is returned, not thrown. */
 export async function health(ctx: Context, options: RequestOptions = {}): Promise<Health> {
-  const raw = ctx.transport.raw;
+  const raw = ctx.transport.calls;
   try {
     const reply = await ctx.transport.send(
       call("get_health", "GET", "/health", (init) => raw.GET("/health", init), { retry: ctx.transport.retry.with({ maxRetries: 0 }) }),
@@ -613,7 +613,7 @@ export async function health(ctx: Context, options: RequestOptions = {}): Promis
 
 /** GET /ready or /live: true when the server says so, false on its 503. */
 export async function probe(ctx: Context, which: "ready" | "live", options: RequestOptions = {}): Promise<boolean> {
-  const raw = ctx.transport.raw;
+  const raw = ctx.transport.calls;
   const path = which === "ready" ? "/ready" : "/live";
   try {
     const reply = await ctx.transport.send(

@@ -105,14 +105,32 @@ class DeadlineReached extends Error {}
 
 const noop = (): void => undefined;
 
+/**
+ * What the SDK's calls hand openapi-fetch in place of `Request`: the URL and the init, kept
+ * as they are. openapi-fetch reads only `method` from it (no middleware is installed on the
+ * client that uses it).
+ */
+class Prepared {
+  readonly url: string;
+  readonly init: RequestInit;
+  readonly method: string;
+  constructor(url: string, init: RequestInit) {
+    this.url = url;
+    this.init = init;
+    this.method = (init.method ?? "GET").toUpperCase();
+  }
+}
+
 /** The HTTP side of a client. */
 export class Transport {
   readonly baseUrl: string;
   readonly timeout: number;
   readonly deadline: number | null;
   readonly retry: RetryPolicy;
-  /** The generated client with the base URL, key and fetch. */
+  /** The generated client with the base URL, key and fetch (`client.raw`: real Requests, middleware). */
   readonly raw: RawClient;
+  /** The same generated client for the SDK's own calls: `fetch(url, init)`, no Request built. */
+  readonly calls: RawClient;
 
   constructor(settings: TransportSettings) {
     this.baseUrl = settings.baseUrl;
@@ -125,8 +143,18 @@ export class Transport {
       ...settings.headers,
     };
     if (settings.apiKey !== null) headers["X-API-Key"] = settings.apiKey;
-    // The key lives only in the generated client's closure: nothing enumerable holds it.
+    // The key lives only in the generated clients' closures: nothing enumerable holds it.
     this.raw = createClient<paths>({ baseUrl: settings.baseUrl, fetch: settings.fetch, headers });
+    const fetch = settings.fetch;
+    this.calls = createClient<paths>({
+      baseUrl: settings.baseUrl,
+      headers,
+      // openapi-fetch calls `new Request(url, init)`, then `fetch(request)`; a Request costs a
+      // body stream and a second, linked AbortSignal, and fetch copies it once more. The SDK's
+      // own calls build this instead and hand fetch the URL and init as they are.
+      Request: Prepared as unknown as typeof Request,
+      fetch: (request) => fetch((request as unknown as Prepared).url, (request as unknown as Prepared).init),
+    });
   }
 
   /** Run `call` with retries; resolve to the 2xx reply or reject with the mapped error. */

@@ -15,6 +15,7 @@ import {
   Job,
   JobFailedError,
   JobNotFoundError,
+  type ReconnectEvent,
   ResultNotReadyError,
   ServerError,
   ValidationError,
@@ -26,6 +27,15 @@ let server: EmbeddedServer;
 let short: EmbeddedServer;
 let gq: GopherQueue;
 const fast = { backoffBase: 1, backoffMax: 5 };
+
+/** Poll the harness until `condition` holds (a signal from the server, not a fixed sleep). */
+async function until(condition: () => Promise<boolean>, what: string, timeout = 10_000): Promise<void> {
+  const endAt = Date.now() + timeout;
+  while (!(await condition())) {
+    assert.ok(Date.now() < endAt, `${what}: not within ${timeout} ms`);
+    await sleep(10);
+  }
+}
 
 before(async () => {
   [server, short] = await Promise.all([EmbeddedServer.start(), EmbeddedServer.start({ writeTimeout: 2 })]);
@@ -395,6 +405,129 @@ describe("the 30 s write timeout (shortened to 2 s)", () => {
       if (event.event === "job.deleted") break;
     }
     assert.deepEqual(names, ["connected", "job.cancelled", "job.deleted"]);
+  });
+});
+
+describe("the event stream's faults and lifetime", () => {
+  test("the event stream reopens after a 503", async () => {
+    await server.fault("GET", "/api/v1/events", { kind: "status", status: 503, times: 1 });
+    const reconnects: ReconnectEvent[] = [];
+    const seen: [string, string | null][] = [];
+    let job = "";
+    // The signal is a guard against a hang, not a sync point.
+    for await (const event of gq.events({ onReconnect: (r) => reconnects.push(r), signal: AbortSignal.timeout(20_000) })) {
+      seen.push([event.event, event.jobId]);
+      if (event.event === "connected") job = (await gq.submit("echo", 1)).id;
+      if (event.event === "job.created") break;
+    }
+    assert.deepEqual(seen, [
+      ["connected", null],
+      ["job.created", job],
+    ]);
+    assert.equal(reconnects.length, 1);
+    const error = reconnects[0]?.error;
+    assert.ok(error instanceof ServerError, String(error));
+    assert.equal(error.status, 503);
+    assert.equal(await server.hits("GET", "/api/v1/events"), 2);
+  });
+
+  test("events reconnect after a server restart and resume", async () => {
+    const controller = new AbortController();
+    const guard = setTimeout(() => controller.abort(), 30_000);
+    const reconnects: ReconnectEvent[] = [];
+    const seen: [string, string | null][] = [];
+    let firstStreams: number[] = [];
+    let before = "";
+    let after = "";
+    let submitting: Promise<void> | undefined;
+    // The server keeps no history: submit the second job once the reopened stream is
+    // registered, and the old one gone (the restart dropped it).
+    const submitOnceReopened = async (): Promise<void> => {
+      await until(async () => {
+        const open = await server.streams();
+        return open.length === 1 && !firstStreams.includes(open[0] as number);
+      }, "one new stream after the restart");
+      after = (await gq.submit("echo", 2, { tags: { m: "after-restart" } })).id;
+    };
+    try {
+      for await (const event of gq.events({
+        signal: controller.signal,
+        onReconnect: (r) => {
+          reconnects.push(r);
+          if (reconnects.length === 1) submitting = submitOnceReopened();
+        },
+      })) {
+        seen.push([event.event, event.jobId]);
+        if (event.event === "connected") {
+          firstStreams = await server.streams();
+          before = (await gq.submit("echo", 1)).id;
+        }
+        if (event.jobId === before && event.event === "job.created") await server.restart();
+        if (event.job?.tags.m === "after-restart") break;
+      }
+    } finally {
+      clearTimeout(guard);
+    }
+    await submitting;
+    assert.deepEqual(seen, [
+      ["connected", null],
+      ["job.created", before],
+      ["job.created", after],
+    ]);
+    // A first reopening may reach the server while it restarts and be refused (a second hook
+    // call, with backoff); the stream carries on either way.
+    assert.ok(reconnects.length >= 1);
+    assert.equal(reconnects[0]?.attempt, 1);
+    assert.ok(
+      reconnects.every((r) => r.error instanceof APIConnectionError),
+      reconnects.map((r) => String(r.error)).join("; "),
+    );
+    // One request per (re)connection; one refused during the restart never arrived.
+    const hits = await server.hits("GET", "/api/v1/events");
+    assert.ok(hits >= 2 && hits <= 1 + reconnects.length, `${hits} hits, ${reconnects.length} reconnects`);
+  });
+
+  test("abandoned subscriptions leave no stream open", async () => {
+    // A server of its own: no other test's stream is counted.
+    const own = await EmbeddedServer.start();
+    const ABANDONED = 100;
+    const CLOSED = 20;
+    const noStreams = () => until(async () => (await own.streams()).length === 0, "every stream closed");
+    try {
+      const client = new GopherQueue(own.url);
+      // The counter sees a live stream, and its return() closes it.
+      const held = client.events()[Symbol.asyncIterator]();
+      assert.equal((await held.next()).value?.event, "connected");
+      assert.equal((await own.streams()).length, 1);
+      await held.return();
+      await noStreams();
+
+      for (let i = 0; i < ABANDONED; i++) {
+        for await (const event of client.events()) {
+          assert.equal(event.event, "connected");
+          break;
+        }
+      }
+      // Aborted while suspended between events, the iterator never resumed.
+      for (let i = 0; i < CLOSED; i++) {
+        const controller = new AbortController();
+        const stream = client.events({ signal: controller.signal })[Symbol.asyncIterator]();
+        assert.equal((await stream.next()).value?.event, "connected");
+        controller.abort();
+      }
+      // Aborted, then resumed: the iterator ends without an error.
+      for (let i = 0; i < CLOSED; i++) {
+        const controller = new AbortController();
+        const stream = client.events({ signal: controller.signal })[Symbol.asyncIterator]();
+        await stream.next();
+        controller.abort();
+        assert.equal((await stream.next()).done, true);
+      }
+      await noStreams();
+      assert.equal(await own.hits("GET", "/api/v1/events"), 1 + ABANDONED + 2 * CLOSED);
+    } finally {
+      await own.stop();
+    }
   });
 });
 

@@ -90,6 +90,80 @@ function client(fetch: typeof globalThis.fetch, options: ConstructorParameters<t
 }
 
 describe("requests", () => {
+  test("the SDK's calls hand fetch the URL and init, not a Request (the bench's per-call cost)", async () => {
+    const calls: [unknown, RequestInit | undefined][] = [];
+    const fetch = (async (input: unknown, init?: RequestInit) => {
+      calls.push([input, init]);
+      return json({ ...JOB, state: "pending" }, init?.method === "POST" ? 201 : 200);
+    }) as typeof globalThis.fetch;
+    const gq = client(fetch, { apiKey: "k-9" });
+    await gq.get(ID);
+    await gq.submit("echo", { n: 1 });
+    assert.equal(calls.length, 2);
+    const [[getUrl, getInit], [postUrl, postInit]] = calls as [[unknown, RequestInit], [unknown, RequestInit]];
+    assert.equal(getUrl, `http://gq.test/api/v1/jobs/${ID}`);
+    assert.equal(getInit.method, "GET");
+    assert.equal(getInit.body, undefined);
+    assert.equal(getInit.redirect, "manual");
+    assert.ok(getInit.signal instanceof AbortSignal);
+    assert.equal(new Headers(getInit.headers).get("x-api-key"), "k-9");
+    assert.equal(postUrl, "http://gq.test/api/v1/jobs");
+    assert.equal(postInit.method, "POST");
+    assert.equal(typeof postInit.body, "string");
+    const headers = new Headers(postInit.headers);
+    assert.equal(headers.get("content-type"), "application/json");
+    assert.equal(headers.get("user-agent"), `gopherqueue-js/${VERSION}`);
+    assert.deepEqual(
+      { ...JSON.parse(postInit.body as string), idempotency_key: "k" },
+      { type: "echo", payload: { n: 1 }, idempotency_key: "k" },
+    );
+  });
+
+  test("every retry of a submit sends the same body, byte for byte", async () => {
+    const bodies: unknown[] = [];
+    let n = 0;
+    const fetch = (async (_input: unknown, init?: RequestInit) => {
+      bodies.push(init?.body);
+      n++;
+      if (n === 1) throw dropped();
+      if (n === 2) return envelope(503, "service_unavailable", "busy");
+      return json(JOB, 200);
+    }) as typeof globalThis.fetch;
+    await client(fetch).submit("echo", { n: 1 }, { tags: { a: "b" } });
+    assert.equal(bodies.length, 3);
+    assert.equal(typeof bodies[0], "string");
+    assert.ok(
+      bodies.every((b) => b === bodies[0]),
+      bodies.join(" / "),
+    );
+  });
+
+  test("client.raw still builds Requests with the base URL, key and fetch (middleware works)", async () => {
+    const seen: Request[] = [];
+    const fetch = (async (input: unknown) => {
+      assert.ok(input instanceof Request);
+      seen.push(input);
+      return json({ queue: { total_jobs: 3 } });
+    }) as typeof globalThis.fetch;
+    const gq = client(fetch, { apiKey: "k-raw" });
+    let intercepted = "";
+    gq.raw.use({
+      onRequest({ request }) {
+        intercepted = request.url;
+      },
+    });
+    const { data, response } = await gq.raw.GET("/api/v1/stats");
+    assert.equal(response.status, 200);
+    assert.equal((data as { queue: { total_jobs: number } }).queue.total_jobs, 3);
+    assert.equal(seen[0]?.url, "http://gq.test/api/v1/stats");
+    assert.equal(seen[0]?.headers.get("x-api-key"), "k-raw");
+    assert.equal(intercepted, "http://gq.test/api/v1/stats");
+    // The raw client's middleware is its own: the SDK's calls do not pass through it.
+    intercepted = "";
+    await gq.stats().catch(() => undefined);
+    assert.equal(intercepted, "");
+  });
+
   test("submit sends the wire fields, a generated idempotency key and the User-Agent", async () => {
     const m = mock(json({ ...JOB, state: "pending" }, 201));
     const job = await client(m.fetch, { apiKey: "k-123" }).submit(
