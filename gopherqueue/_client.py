@@ -9,12 +9,15 @@ from __future__ import annotations
 import builtins
 import copy
 import functools
+import inspect
+import re
 import ssl
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, Self, TypeAlias, TypeVar
+from uuid import UUID
 
 import httpx
 
@@ -62,6 +65,10 @@ if TYPE_CHECKING:
 
 __all__ = ["GopherQueue", "GopherQueueSync"]
 
+JobRef: TypeAlias = "str | UUID | Job | WaitResult | JobHandle | AsyncJobHandle"
+"""What names a job: its id (a UUID string or :class:`uuid.UUID`), the :class:`Job` or
+:class:`WaitResult` a call returned, or a handle."""
+
 _SUBMIT_OPTIONS = frozenset(
     {
         "priority",
@@ -99,7 +106,7 @@ class _BaseClient(Generic[H]):
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
         headers: Mapping[str, str] | None = None,
-        verify: bool | str | Any = True,
+        verify: bool | str | ssl.SSLContext = True,
         http_client: H | None = None,
         wait_chunk: float = _DEFAULT_WAIT_CHUNK,
         auto_idempotency_key: bool = True,
@@ -376,7 +383,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         *,
         priority: int | None = None,
         delay: Duration | None = None,
-        scheduled_at: Any = None,
+        scheduled_at: datetime | None = None,
         timeout: Duration | None = None,
         max_attempts: int | None = None,
         idempotency_key: str | None = None,
@@ -424,7 +431,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
             )
         )
 
-    def job(self, job: str | Any) -> JobHandle:
+    def job(self, job: JobRef) -> JobHandle:
         """A handle of the job, bound to this client. No request is made.
 
         Args:
@@ -478,7 +485,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
 
     def wait_all(
         self,
-        jobs: Iterable[str | Any] | BatchResult,
+        jobs: Iterable[JobRef] | BatchResult,
         timeout: float | timedelta | None = 30,
         *,
         raise_on_failure: bool = False,
@@ -509,7 +516,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
 
     def as_completed(
         self,
-        jobs: Iterable[str | Any] | BatchResult,
+        jobs: Iterable[JobRef] | BatchResult,
         timeout: float | timedelta | None = 30,
         *,
         raise_on_failure: bool = False,
@@ -560,7 +567,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         """
         return self._run(ops.submit_batch(self._settings, jobs, atomic=atomic))
 
-    def get(self, job_id: str | Any, *, include_result: bool = True) -> Job:
+    def get(self, job_id: str | UUID, *, include_result: bool = True) -> Job:
         """Get a job.
 
         Args:
@@ -577,7 +584,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
 
     def wait(
         self,
-        job_id: str | Any,
+        job_id: str | UUID,
         timeout: float | timedelta | None = 30,
         *,
         raise_on_timeout: bool = False,
@@ -612,7 +619,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         )
         return self._run(flow, job_id)
 
-    def cancel(self, job_id: str | Any, *, reason: str | None = None, force: bool = False) -> Job:
+    def cancel(self, job_id: str | UUID, *, reason: str | None = None, force: bool = False) -> Job:
         """Cancel a job.
 
         Args:
@@ -629,7 +636,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         """
         return self._run(ops.cancel(self._settings, job_id, reason=reason, force=force), job_id)
 
-    def retry(self, job_id: str | Any, *, reset_attempts: bool = False) -> Job:
+    def retry(self, job_id: str | UUID, *, reset_attempts: bool = False) -> Job:
         """Retry a failed or dead-lettered job.
 
         Args:
@@ -644,7 +651,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         """
         return self._run(ops.retry(self._settings, job_id, reset_attempts=reset_attempts), job_id)
 
-    def result(self, job_id: str | Any) -> JobResult:
+    def result(self, job_id: str | UUID) -> JobResult:
         """The result of the job's latest finished attempt.
 
         Args:
@@ -658,7 +665,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         """
         return self._run(ops.result(self._settings, job_id), job_id)
 
-    def delete(self, job_id: str | Any) -> None:
+    def delete(self, job_id: str | UUID) -> None:
         """Delete a job (a running one keeps running; its result is discarded).
 
         Args:
@@ -705,7 +712,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
         self,
         *,
         job_types: Iterable[str] | None = None,
-        job_id: str | Any = None,
+        job_id: str | UUID | None = None,
         event_types: Iterable[str] | None = None,
         max_reconnects: int | None = 10,
         on_reconnect: Callable[[ReconnectEvent], None] | None = None,
@@ -744,7 +751,7 @@ class GopherQueueSync(_BaseClient[httpx.Client]):
 
     def watch(
         self,
-        job_id: str | Any,
+        job_id: str | UUID,
         *,
         timeout: float | timedelta | None = None,
         poll_interval: float = 1.0,
@@ -831,7 +838,7 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
         headers: Mapping[str, str] | None = None,
-        verify: bool | str | Any = True,
+        verify: bool | str | ssl.SSLContext = True,
         http_client: httpx.AsyncClient | None = None,
         wait_chunk: float = _DEFAULT_WAIT_CHUNK,
         auto_idempotency_key: bool = True,
@@ -912,7 +919,7 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         *,
         priority: int | None = None,
         delay: Duration | None = None,
-        scheduled_at: Any = None,
+        scheduled_at: datetime | None = None,
         timeout: Duration | None = None,
         max_attempts: int | None = None,
         idempotency_key: str | None = None,
@@ -935,7 +942,7 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
             )
         )
 
-    def job(self, job: str | Any) -> AsyncJobHandle:
+    def job(self, job: JobRef) -> AsyncJobHandle:
         """A handle of the job bound to this client; see :meth:`GopherQueueSync.job`."""
         if isinstance(job, Job):
             return AsyncJobHandle(self, job.id, job)
@@ -960,7 +967,7 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
 
     async def wait_all(
         self,
-        jobs: Iterable[str | Any] | BatchResult,
+        jobs: Iterable[JobRef] | BatchResult,
         timeout: float | timedelta | None = 30,
         *,
         raise_on_failure: bool = False,
@@ -973,7 +980,7 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
 
     def as_completed(
         self,
-        jobs: Iterable[str | Any] | BatchResult,
+        jobs: Iterable[JobRef] | BatchResult,
         timeout: float | timedelta | None = 30,
         *,
         raise_on_failure: bool = False,
@@ -992,7 +999,7 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         """Submit many jobs; see :meth:`GopherQueueSync.submit_batch`."""
         return await self._run(ops.submit_batch(self._settings, jobs, atomic=atomic))
 
-    async def get(self, job_id: str | Any, *, include_result: bool = True) -> Job:
+    async def get(self, job_id: str | UUID, *, include_result: bool = True) -> Job:
         """Get a job; see :meth:`GopherQueueSync.get`."""
         return await self._run(
             ops.get(self._settings, job_id, include_result=include_result), job_id
@@ -1000,7 +1007,7 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
 
     async def wait(
         self,
-        job_id: str | Any,
+        job_id: str | UUID,
         timeout: float | timedelta | None = 30,
         *,
         raise_on_timeout: bool = False,
@@ -1017,24 +1024,24 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         return await self._run(flow, job_id)
 
     async def cancel(
-        self, job_id: str | Any, *, reason: str | None = None, force: bool = False
+        self, job_id: str | UUID, *, reason: str | None = None, force: bool = False
     ) -> Job:
         """Cancel a job; see :meth:`GopherQueueSync.cancel`."""
         return await self._run(
             ops.cancel(self._settings, job_id, reason=reason, force=force), job_id
         )
 
-    async def retry(self, job_id: str | Any, *, reset_attempts: bool = False) -> Job:
+    async def retry(self, job_id: str | UUID, *, reset_attempts: bool = False) -> Job:
         """Retry a failed or dead-lettered job; see :meth:`GopherQueueSync.retry`."""
         return await self._run(
             ops.retry(self._settings, job_id, reset_attempts=reset_attempts), job_id
         )
 
-    async def result(self, job_id: str | Any) -> JobResult:
+    async def result(self, job_id: str | UUID) -> JobResult:
         """The result of the job's latest finished attempt; see :meth:`GopherQueueSync.result`."""
         return await self._run(ops.result(self._settings, job_id), job_id)
 
-    async def delete(self, job_id: str | Any) -> None:
+    async def delete(self, job_id: str | UUID) -> None:
         """Delete a job; see :meth:`GopherQueueSync.delete`."""
         return await self._run(ops.delete(self._settings, job_id), job_id)
 
@@ -1064,7 +1071,7 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         self,
         *,
         job_types: Iterable[str] | None = None,
-        job_id: str | Any = None,
+        job_id: str | UUID | None = None,
         event_types: Iterable[str] | None = None,
         max_reconnects: int | None = 10,
         on_reconnect: Callable[[ReconnectEvent], None] | None = None,
@@ -1084,7 +1091,7 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
 
     def watch(
         self,
-        job_id: str | Any,
+        job_id: str | UUID,
         *,
         timeout: float | timedelta | None = None,
         poll_interval: float = 1.0,
@@ -1094,3 +1101,34 @@ class GopherQueue(_BaseClient[httpx.AsyncClient]):
         """
         flow = ops.watch(self._settings, job_id, timeout=timeout, poll_interval=poll_interval)
         return AsyncJobWatch(iterate_async(self._observed(flow), self._driver))
+
+
+_SEE_SYNC = re.compile(r";?\s*see\s+:meth:`GopherQueueSync\.(\w+)`")
+_SECTIONS = re.compile(r"^(Args|Returns|Yields|Raises):$", re.M)
+
+
+def _share_docstrings() -> None:
+    """Give the async client's methods the sync client's full documentation (its Args,
+    Returns and Raises) at run time, so ``help()`` reads the same on both clients.
+
+    The async source keeps a one-line summary that points to the sync method, and any notes
+    of its own (``async for``, task limits); the sections are written once, on the sync side.
+    """
+    for name, method in vars(GopherQueue).items():
+        doc = getattr(method, "__doc__", None)
+        if name.startswith("_") or not doc or not _SEE_SYNC.search(doc):
+            continue
+        sync_doc = inspect.getdoc(getattr(GopherQueueSync, name)) or ""
+        # The sections only: the sync prose may be about threads.
+        start = _SECTIONS.search(sync_doc)
+        sections = sync_doc[start.start() :] if start else ""
+        own = _SEE_SYNC.sub("", inspect.cleandoc(doc)).strip()
+        if not own.endswith("."):
+            own += "."
+        method.__doc__ = f"{own}\n\n{sections}" if sections else own
+    # Both constructors take the options their class documents.
+    GopherQueueSync.__init__.__doc__ = GopherQueueSync.__doc__  # _BaseClient's own
+    GopherQueue.__init__.__doc__ = GopherQueue.__doc__
+
+
+_share_docstrings()

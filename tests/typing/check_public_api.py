@@ -1,3 +1,4 @@
+# pyright: reportUnnecessaryTypeIgnoreComment=true
 """Code that mypy --strict and pyright check, never run: the public API's types as users see them.
 
 If a signature or return type changes in a way that breaks typed user code, the type checkers
@@ -74,3 +75,26 @@ async def async_usage(client: GopherQueue) -> None:
         assert_type(seen, Job)
     async with GopherQueue("http://localhost:8080") as scoped:
         assert_type(await scoped.retry(job.id, reset_attempts=True), Job)
+
+
+async def loose_arguments_do_not_type_check(client: GopherQueueSync, aclient: GopherQueue) -> None:
+    """Each line is an error the checkers must report: an unused ignore fails mypy (strict
+    warns on unused ignores) and pyright (this file reports unnecessary ignores)."""
+    client.get(123)  # type: ignore[arg-type]
+    client.submit("x", scheduled_at="tomorrow")  # type: ignore[arg-type]
+    GopherQueueSync("http://x", verify=object())  # type: ignore[arg-type]
+    client.job(3.5)  # type: ignore[arg-type]
+    client.wait_all([object()])  # type: ignore[list-item]
+    client.events(job_id=7)  # type: ignore[arg-type]
+    await aclient.cancel(b"id")  # type: ignore[arg-type]
+
+
+def precise_arguments_type_check(client: GopherQueueSync) -> None:
+    import uuid
+
+    client.get(uuid.uuid4())
+    client.submit("x", scheduled_at=datetime.now(UTC))
+    job = client.submit("x")
+    client.job(job)
+    client.job(client.job(job.id))
+    client.wait_all([job, job.id, uuid.UUID(job.id)])

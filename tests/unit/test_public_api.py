@@ -111,3 +111,30 @@ def test_both_handles_offer_the_same_methods() -> None:
         # Every I/O method is a coroutine on the async handle; watch is an iterator.
         assert inspect.iscoroutinefunction(a) == (name != "watch"), name
         assert not inspect.iscoroutinefunction(s), name
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n in _public_members(GopherQueue) if callable(getattr(GopherQueue, n)))
+)
+def test_every_async_method_documents_what_its_sync_twin_does(name: str) -> None:
+    """help() on the async client shows the arguments, returns and errors, not only "see
+    GopherQueueSync.x" (issue 12 item 18)."""
+    async_doc = inspect.getdoc(getattr(GopherQueue, name)) or ""
+    assert async_doc.strip()
+    twin = getattr(GopherQueueSync, "close" if name == "aclose" else name)
+    sync_doc = inspect.getdoc(twin) or ""
+    assert "see :meth:" not in async_doc
+    for section in ("Args:", "Returns:", "Raises:"):
+        if section in sync_doc:
+            assert section in async_doc, f"GopherQueue.{name} lacks {section}"
+    for parameter in inspect.signature(twin).parameters:
+        if parameter != "self" and f"    {parameter}:" in sync_doc:
+            assert f"    {parameter}:" in async_doc, f"GopherQueue.{name} lacks {parameter}"
+
+
+@pytest.mark.parametrize("cls", [GopherQueueSync, GopherQueue])
+def test_help_on_the_constructor_shows_the_options(cls: type) -> None:
+    doc = inspect.getdoc(cls.__init__) or ""  # type: ignore[misc]
+    assert "Initialize self" not in doc
+    for option in ("url:", "api_key:", "timeout:", "http_client:", "max_response_size:"):
+        assert option in doc
