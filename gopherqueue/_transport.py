@@ -423,12 +423,19 @@ class AsyncHttpxDriver:
             await self.close(stream)
 
 
-def _closed(driver: _SyncDriver | AsyncDriver, exc: Exception) -> ClientClosedError | None:
-    """The error for a failure caused by the client's close (from another thread or task):
-    httpx raises a RuntimeError, or a transport error for a request in flight."""
+def _thrown(driver: _SyncDriver | AsyncDriver, exc: Exception) -> Exception:
+    """The transport failure to throw into the flow, which decides what it means.
+
+    A failure caused by the client's close (from another thread or task) raises
+    :class:`ClientClosedError` instead: httpx raises a RuntimeError for a closed client, or a
+    transport error for a request in flight. Any other RuntimeError is not the flow's to
+    handle (httpx's StreamError is one, and a transport error).
+    """
     if driver.is_closed():
-        return ClientClosedError()
-    return None
+        raise ClientClosedError() from None
+    if not isinstance(exc, _TRANSPORT_ERRORS):
+        raise exc
+    return exc
 
 
 def run_sync(
@@ -445,12 +452,7 @@ def run_sync(
             try:
                 outcome = driver.perform(effect)
             except (*_TRANSPORT_ERRORS, RuntimeError) as exc:
-                closed = _closed(driver, exc)
-                if closed is not None:
-                    raise closed from None
-                if not isinstance(exc, _TRANSPORT_ERRORS):  # httpx's StreamError is a RuntimeError
-                    raise
-                effect = flow.throw(exc)
+                effect = flow.throw(_thrown(driver, exc))
             else:
                 effect = flow.send(outcome)
     except StopIteration as stop:
@@ -469,12 +471,7 @@ async def run_async(flow: Flow[T], driver: AsyncDriver) -> T:
             try:
                 outcome = await driver.perform(effect)
             except (*_TRANSPORT_ERRORS, RuntimeError) as exc:
-                closed = _closed(driver, exc)
-                if closed is not None:
-                    raise closed from None
-                if not isinstance(exc, _TRANSPORT_ERRORS):  # httpx's StreamError is a RuntimeError
-                    raise
-                effect = flow.throw(exc)
+                effect = flow.throw(_thrown(driver, exc))
             else:
                 effect = flow.send(outcome)
     except StopIteration as stop:
@@ -544,12 +541,7 @@ class SyncIteration:
             except (*_TRANSPORT_ERRORS, RuntimeError) as exc:
                 if stop.is_set():
                     raise StopIteration from None
-                closed = _closed(driver, exc)
-                if closed is not None:
-                    raise closed from None
-                if not isinstance(exc, _TRANSPORT_ERRORS):  # httpx's StreamError is a RuntimeError
-                    raise
-                effect = flow.throw(exc)
+                effect = flow.throw(_thrown(driver, exc))
             else:
                 effect = flow.send(outcome)
 
@@ -596,12 +588,7 @@ async def iterate_async(
             try:
                 outcome = await driver.perform(effect)
             except (*_TRANSPORT_ERRORS, RuntimeError) as exc:
-                closed = _closed(driver, exc)
-                if closed is not None:
-                    raise closed from None
-                if not isinstance(exc, _TRANSPORT_ERRORS):  # httpx's StreamError is a RuntimeError
-                    raise
-                effect = flow.throw(exc)
+                effect = flow.throw(_thrown(driver, exc))
             else:
                 effect = flow.send(outcome)
     except StopIteration:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -13,7 +14,7 @@ import httpx
 import pytest
 
 from gopherqueue._effects import CloseStream, Emit, Flow, OpenStream, ReadChunk, Request, Sleep
-from gopherqueue._exceptions import ResponseTooLargeError, ValidationError
+from gopherqueue._exceptions import ClientClosedError, ResponseTooLargeError, ValidationError
 from gopherqueue._transport import (
     AsyncHttpxDriver,
     Defaults,
@@ -23,6 +24,7 @@ from gopherqueue._transport import (
     request_url,
     run_async,
     run_sync,
+    stop_iterations,
     total_seconds,
 )
 from tests.unit.fakes import BASE_URL
@@ -285,3 +287,167 @@ async def test_async_request_past_its_total_deadline_is_a_read_timeout(
                 one_request(request(timeout=httpx.Timeout(0.05), max_size=max_size)),
                 AsyncHttpxDriver(http, None),
             )
+
+
+# ------------------------------------------------------------------------------------------
+# A closed client, and a SyncIteration closed from another thread (issue 12 items 8 and 9)
+
+
+def test_run_sync_on_a_closed_client_is_client_closed_error() -> None:
+    http = httpx.Client(transport=httpx.MockTransport(echo))
+    http.close()
+    with pytest.raises(ClientClosedError):  # not httpx's "Cannot send a request" RuntimeError
+        run_sync(one_request(request()), http)
+
+
+async def test_run_async_on_a_closed_client_is_client_closed_error() -> None:
+    http = httpx.AsyncClient(transport=httpx.MockTransport(echo))
+    await http.aclose()
+    with pytest.raises(ClientClosedError):
+        await run_async(one_request(request()), AsyncHttpxDriver(http, None))
+    with pytest.raises(ClientClosedError):
+        await anext(iterate_async(stream_flow(request()), lambda: AsyncHttpxDriver(http, None)))
+
+
+def test_a_transport_error_of_a_closed_client_is_not_thrown_into_the_flow() -> None:
+    # A request in flight when another thread closes the client fails with a transport error:
+    # the flow must not retry it into the closed client.
+    holder: list[httpx.Client] = []
+
+    def closing(req: httpx.Request) -> httpx.Response:
+        holder[0].close()
+        raise httpx.ReadError("connection closed", request=req)
+
+    http = httpx.Client(transport=httpx.MockTransport(closing))
+    holder.append(http)
+    with pytest.raises(ClientClosedError):
+        run_sync(failing_then_ok(request()), http)
+
+
+def test_other_runtime_errors_are_not_swallowed() -> None:
+    def broken(req: httpx.Request) -> httpx.Response:
+        raise RuntimeError("a bug, not a transport failure")
+
+    with httpx.Client(transport=httpx.MockTransport(broken)) as http:
+        with pytest.raises(RuntimeError, match="a bug"):
+            run_sync(failing_then_ok(request()), http)
+        iteration = SyncIteration(stream_flow(request()), http)
+        with pytest.raises(RuntimeError, match="a bug"):
+            next(iteration)
+
+
+def test_a_stream_error_is_thrown_into_the_flow() -> None:
+    # httpx.StreamError subclasses RuntimeError; it is still the flow's to handle.
+    def consumed(req: httpx.Request) -> httpx.Response:
+        raise httpx.StreamConsumed()
+
+    def catching(req: Request) -> Flow[str]:
+        try:
+            yield req
+        except httpx.StreamError as exc:
+            return type(exc).__name__
+        return "no error"
+
+    with httpx.Client(transport=httpx.MockTransport(consumed)) as http:
+        assert run_sync(catching(request()), http) == "StreamConsumed"
+
+
+class Gate(httpx.SyncByteStream):
+    """A body whose second chunk waits for the test: the reader is then blocked in a read."""
+
+    def __init__(self) -> None:
+        self.reading = threading.Event()
+        self.release = threading.Event()
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b"one"
+        self.reading.set()
+        assert self.release.wait(10)
+        yield b"two"
+
+
+def _reader(iteration: SyncIteration) -> tuple[threading.Thread, list[Any]]:
+    got: list[Any] = []
+
+    def run() -> None:
+        try:
+            got.extend(iteration)
+            got.append("ended")
+        except BaseException as exc:
+            got.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, got
+
+
+def test_closing_a_sync_iteration_from_another_thread_mid_read_ends_it_cleanly() -> None:
+    gate = Gate()
+    closed: list[bool] = []
+    with httpx.Client(
+        transport=httpx.MockTransport(lambda r: httpx.Response(200, stream=gate))
+    ) as http:
+        iteration = SyncIteration(stream_flow(request()), http)
+        original = iteration._driver.close_all
+        iteration._driver.close_all = lambda: (closed.append(True), original())[1]  # type: ignore[method-assign]
+        thread, got = _reader(iteration)
+        assert gate.reading.wait(10)  # the reader is inside the read of the second chunk
+        iteration.close()  # the reader holds the iteration: this only flags it and interrupts
+        assert closed == []  # the connections are the reading thread's to close
+        gate.release.set()
+        thread.join(10)
+    assert not thread.is_alive()
+    assert got == [b"one", "ended"]  # "two" arrived after the close: not delivered
+    assert closed == [True]
+    with pytest.raises(StopIteration):
+        next(iteration)
+
+
+def test_closing_a_sync_iteration_cuts_its_backoff_sleep_short() -> None:
+    sleeping = threading.Event()
+
+    def pausing(req: Request) -> Flow[None]:
+        yield Emit("first")
+        sleeping.set()
+        yield Sleep(3600)  # a reconnect backoff; time.sleep would hold the thread for an hour
+        yield Emit("never")
+
+    with httpx.Client(transport=httpx.MockTransport(echo)) as http:
+        iteration = SyncIteration(pausing(request()), http)  # the default sleep: time.sleep
+        thread, got = _reader(iteration)
+        assert sleeping.wait(10)
+        iteration.close()
+        thread.join(10)
+    assert not thread.is_alive()
+    assert got == ["first", "ended"]
+
+
+def test_a_failure_caused_by_the_close_ends_the_iteration_without_an_error() -> None:
+    gate = Gate()
+
+    class Failing(httpx.SyncByteStream):
+        def __iter__(self) -> Iterator[bytes]:
+            yield b"one"
+            gate.reading.set()
+            assert gate.release.wait(10)
+            raise httpx.ReadError("the socket was shut down")
+
+    with httpx.Client(
+        transport=httpx.MockTransport(lambda r: httpx.Response(200, stream=Failing()))
+    ) as http:
+        iteration = SyncIteration(stream_flow(request()), http)
+        thread, got = _reader(iteration)
+        assert gate.reading.wait(10)
+        iteration.close()
+        gate.release.set()
+        thread.join(10)
+    assert got == [b"one", "ended"]
+
+
+def test_stop_iterations_closes_every_open_iteration() -> None:
+    with httpx.Client(transport=httpx.MockTransport(echo)) as http:
+        iterations = [SyncIteration(emits(request()), http) for _ in range(3)]
+        stop_iterations(iterations)
+    for iteration in iterations:
+        with pytest.raises(StopIteration):
+            next(iteration)
