@@ -22,13 +22,17 @@ const UNITS: [string, number][] = [
 // Go durations are int64 nanoseconds: about 292 years.
 const MAX_DURATION_MS = 9_223_372_036_854;
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function typeName(value: unknown): string {
   return value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
 }
 
 /** Refuse text with lone surrogates, which cannot be encoded as UTF-8. */
 export function checkText(value: string, field: string): string {
-  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value)) {
+  // Most text has no surrogate at all: one cheap scan before the pairing check.
+  if (SURROGATE.test(value) && LONE_SURROGATE.test(value)) {
     throw new ValidationError(`${field} contains a lone surrogate (not encodable as UTF-8)`, field);
   }
   return value;

@@ -64,9 +64,10 @@ function str(value: unknown, what: string): string {
 
 /** An RFC 3339 timestamp (up to 9 fractional digits, any offset) as a Date. */
 export function parseTime(value: unknown, what: string): Date {
-  const parsed = Date.parse(str(value, what));
-  if (Number.isNaN(parsed)) throw new ShapeError(`${what} is not an RFC 3339 timestamp`);
-  return new Date(parsed);
+  // One parse: new Date(text) reads the text as Date.parse does.
+  const date = new Date(str(value, what));
+  if (Number.isNaN(date.getTime())) throw new ShapeError(`${what} is not an RFC 3339 timestamp`);
+  return date;
 }
 
 function optTime(value: unknown, what: string): Date | null {
@@ -182,7 +183,7 @@ export class Job {
     this.maxAttempts = num(raw.max_attempts, "max_attempts");
     this.progress = raw.progress ?? 0;
     this.progressMessage = raw.progress_message ?? null;
-    this.tags = { ...(raw.tags ?? {}) };
+    this.tags = raw.tags ? { ...raw.tags } : {};
     this.createdAt = parseTime(raw.created_at, "created_at");
     this.updatedAt = parseTime(raw.updated_at, "updated_at");
     this.scheduledAt = optTime(raw.scheduled_at, "scheduled_at");

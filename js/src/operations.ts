@@ -123,14 +123,15 @@ export function randomUUID(): string {
 
 function parse<T>(reply: Reply, operation: string, build: (data: never) => T): T {
   const response = reply.response;
-  const where = { method: "", url: response.url, status: response.status, headers: response.headers };
+  // Built only when an error is thrown: reading `response.url` serializes the URL each time.
+  const where = () => ({ method: "", url: response.url, status: response.status, headers: response.headers });
   let data: unknown;
   try {
     data = JSON.parse(reply.text);
   } catch {
     const kind = response.headers.get("content-type") ?? "no content type";
     throw new UnexpectedResponseError(`${operation}: expected JSON, got ${kind}: ${reply.text ? excerpt(reply.text) : "empty body"}`, {
-      ...where,
+      ...where(),
       body: reply.text,
     });
   }
@@ -140,7 +141,7 @@ function parse<T>(reply: Reply, operation: string, build: (data: never) => T): T
   } catch (cause) {
     if (cause instanceof ShapeError || cause instanceof TypeError) {
       throw new UnexpectedResponseError(`${operation}: the reply does not match the protocol (${cause.message}): ${excerpt(reply.text)}`, {
-        ...where,
+        ...where(),
         body: data,
       });
     }

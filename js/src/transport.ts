@@ -167,7 +167,8 @@ export class Transport {
       let error: APIError;
       try {
         const reply = await this.attempt(call, options.signal, endAt);
-        return { ...reply, ambiguous };
+        reply.ambiguous = ambiguous;
+        return reply;
       } catch (caught) {
         if (!(caught instanceof Error) || !("method" in caught)) throw caught;
         error = caught as APIError;
@@ -191,9 +192,13 @@ export class Transport {
     return this.baseUrl + call.path;
   }
 
-  private async attempt(call: Call, signal: AbortSignal | undefined, endAt: number | null): Promise<Omit<Reply, "ambiguous">> {
-    const where = { method: call.method, url: this.url(call) };
-    if (signal?.aborted) throw new APIUserAbortError(`${call.operation}: aborted`, { ...where, cause: signal.reason });
+  /** The method and URL errors of `call` carry (built only when one is thrown). */
+  private where(call: Call): { method: string; url: string } {
+    return { method: call.method, url: this.url(call) };
+  }
+
+  private async attempt(call: Call, signal: AbortSignal | undefined, endAt: number | null): Promise<Reply> {
+    if (signal?.aborted) throw new APIUserAbortError(`${call.operation}: aborted`, { ...this.where(call), cause: signal.reason });
     const controller = new AbortController();
     let limit = call.timeout ?? this.timeout;
     if (endAt !== null) limit = Math.min(limit, Math.max(0, endAt - Date.now()));
@@ -216,6 +221,7 @@ export class Transport {
         clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
       }
+      const where = this.where(call);
       if (signal?.aborted) throw new APIUserAbortError(`${call.operation}: aborted`, { ...where, cause });
       if (timedOut) {
         throw new APITimeoutError(`${call.operation}: no reply within ${limit} ms (${call.method} ${call.path})`, { ...where, cause });
@@ -243,9 +249,9 @@ export class Transport {
         // The listener must outlive this call (it aborts the body), so the reader detaches it:
         // left attached, every reconnect of a long-lived stream would add one more.
         const release = () => signal?.removeEventListener("abort", onAbort);
-        return { response, text: "", stream: (raw.data as ReadableStream<Uint8Array> | undefined) ?? null, release };
+        return { response, text: "", ambiguous: false, stream: (raw.data as ReadableStream<Uint8Array> | undefined) ?? null, release };
       }
-      return { response, text: typeof raw.data === "string" ? raw.data : "", stream: null, release: noop };
+      return { response, text: typeof raw.data === "string" ? raw.data : "", ambiguous: false, stream: null, release: noop };
     }
     let text: string;
     if (call.stream) {
@@ -254,7 +260,7 @@ export class Transport {
     } else {
       text = typeof raw.error === "string" ? raw.error : raw.error === undefined ? "" : JSON.stringify(raw.error);
     }
-    throw statusError(response, text, where, call.operation);
+    throw statusError(response, text, this.where(call), call.operation);
   }
 }
 
